@@ -1,0 +1,111 @@
+"""Checks for every autograded question, usable for self-study and by nbgrader alike.
+
+In a notebook::
+
+    from course.checks import check
+    check("1.3", answer_1_3)
+
+prints a verdict when the visible checks pass and raises :class:`CheckFailed` with a teaching
+message when they do not. In Jupyter the failure shows only that message, never a traceback that
+could point at the answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+from course.checks.core import PASSED_NOTE, REGISTRY, CheckFailed, Question, digest
+
+__all__ = ["CheckFailed", "check", "check_hidden", "digest", "questions"]
+
+# Question ids are "<assignment number>.<question number>"; each assignment has one module.
+_MODULES = {
+    "1": "sourcing",
+    "2": "close_reading",
+    "3": "context",
+    "4": "actors",
+    "5": "corroboration",
+    "6": "briefing",
+}
+
+
+def _lookup(qid: Any) -> Question:
+    """Find a registered question, importing its assignment's module on first use."""
+    if not isinstance(qid, str):
+        raise TypeError(f"qid must be a question id string such as '1.3', got {type(qid).__name__}")
+    assignment = qid.split(".", 1)[0]
+    if assignment in _MODULES and qid not in REGISTRY:
+        importlib.import_module(f"course.checks.{_MODULES[assignment]}")
+    if qid not in REGISTRY:
+        known = ", ".join(sorted(REGISTRY)) or "none loaded"
+        raise ValueError(f"qid {qid!r} is not a question of this course (known: {known})")
+    return REGISTRY[qid]
+
+
+def _guarded(q: Question, fn, value: Any) -> Any:
+    """Run one check function; a crash inside it becomes a plain, answer-free failure."""
+    try:
+        return fn(value)
+    except CheckFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- an odd value must never show library internals
+        raise CheckFailed(
+            f"`{q.variable}` could not be checked ({type(exc).__name__}). Look at its value "
+            "and compare it with what the question asks for.",
+            question=q.qid,
+        ) from None
+
+
+def check(qid: str, value: Any) -> None:
+    """Run the visible checks of question ``qid`` on ``value`` and print a friendly verdict."""
+    q = _lookup(qid)
+    note = _guarded(q, q.run, value)
+    print(f"✓ Question {qid} (`{q.variable}`): {PASSED_NOTE}")
+    if note:
+        print(f"  {note}")
+
+
+def check_hidden(qid: str, value: Any) -> None:
+    """Run the checks of ``qid`` that only count when the work is graded."""
+    q = _lookup(qid)
+    _guarded(q, q.run, value)
+    if q.hidden is not None:
+        _guarded(q, q.hidden, value)
+
+
+def questions(assignment: str | None = None) -> list[str]:
+    """List the question ids of one assignment (``"1"``) or of the whole course."""
+    wanted = [assignment] if assignment is not None else list(_MODULES)
+    for number in wanted:
+        if number not in _MODULES:
+            raise ValueError(f"assignment must be one of {sorted(_MODULES)}, got {number!r}")
+        try:
+            importlib.import_module(f"course.checks.{_MODULES[number]}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"course.checks.{_MODULES[number]}":
+                raise
+    return sorted(
+        (q for q in REGISTRY if assignment is None or q.split(".", 1)[0] == assignment),
+        key=lambda q: tuple(int(p) for p in q.split(".")),
+    )
+
+
+def _show_check_failure(shell, etype, value, tb, tb_offset=None):  # pragma: no cover - IPython
+    """Show a CheckFailed as its message alone: the traceback would only leak internals."""
+    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
+    # _showtraceback is how ipykernel publishes an 'error' output, which nbgrader scores as 0.
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def _install_ipython_handler() -> None:
+    """Register the short failure display when running inside IPython; a no-op elsewhere."""
+    ipython = sys.modules.get("IPython")  # not imported means not running inside IPython
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        shell.set_custom_exc((CheckFailed,), _show_check_failure)
+
+
+_install_ipython_handler()

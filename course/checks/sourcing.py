@@ -1,0 +1,197 @@
+"""Checks for assignment 01, sourcing: who is speaking, to whom, and when?"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from course.checks.core import (
+    expect_digest,
+    expect_length,
+    expect_type,
+    fail,
+    hidden,
+    multiple_choice,
+    normalise_text,
+    question,
+    surname_key,
+)
+from course.data import load_article
+from course.text import tokens
+
+PUBLISHER_OPTIONS = {
+    "A": "NATO hosted the news conference, but the article reports on NATO from outside: it "
+    "quotes NATO's Secretary-General in the third person rather than speaking for NATO.",
+    "B": "The text we hold does not name its publisher; we know it from where the copy was "
+    "found, which is why `article.metadata` records it and how.",
+    "C": "Vučić is quoted, but the article speaks of him in the third person and also quotes "
+    "NATO at length: a presidency's own release would not read like that.",
+    "D": "The EU appears only as the facilitator of the talks; nothing in the text speaks for "
+    "an EU institution.",
+}
+
+MISSING_OPTIONS = {
+    "A": "Look at the first line: it is a headline.",
+    "B": "The event is dated in the text itself: find 'on August 17'.",
+    "C": "Neither a reporter's name (byline) nor the place the story was filed from (dateline) "
+    "is in the text we hold, so we cannot say who wrote it or where.",
+    "D": "Several paragraphs open with a quotation mark: the text quotes people directly.",
+}
+
+
+@question("1.1", "answer_1_1")
+def headline(value: Any) -> None:
+    """The headline, as one string."""
+    expect_type(value, str, "answer_1_1")
+    if "\n" in value.strip():
+        fail("answer_1_1", "spans several lines; the headline is one line.",
+              "split the text into lines and keep the first.")
+    expect_digest(normalise_text(value), "1.1",
+                  "d7f604085fab3da7bbe3f12be781c540f40ebfb017f5a8fa63ca7740597ddf4e",
+                  "answer_1_1", hint="the headline is the text's first line.")
+
+
+@question("1.2", "answer_1_2")
+def caption(value: Any) -> None:
+    """The photo caption, as one string."""
+    expect_type(value, str, "answer_1_2")
+    expect_digest(normalise_text(value), "1.2",
+                  "7d9794f9b7e907129cae8b72a92efc0cfb09988cbce94ac2bbb6ff5658db6c61",
+                  "answer_1_2",
+                  hint="a caption describes a photo: which block says who is on the left?")
+
+
+@question("1.3", "answer_1_3")
+def paragraph_count(value: Any) -> None:
+    """The number of body paragraphs: not the headline, not the caption."""
+    expect_type(value, int, "answer_1_3")
+    if value == len(load_article().paragraphs) + 2:
+        fail("answer_1_3", "counts the headline and the caption as paragraphs.",
+              "body paragraphs are the ones after the caption: `article.paragraphs`.")
+    expect_digest(int(value), "1.3",
+                  "e4f82a2674c0c56a2b53104d11bbb6eba3d4a4439e13c55264b208394beca418",
+                  "answer_1_3", hint="count the blocks of text between blank lines after the "
+                  "caption.")
+
+
+@question("1.4", "answer_1_4")
+def body_words(value: Any) -> None:
+    """The number of word tokens in the body, counted with course.text.tokens."""
+    expect_type(value, int, "answer_1_4")
+    article = load_article()
+    if value == len(tokens(article.text)):
+        fail("answer_1_4", "counts the headline and caption too.",
+              "count the tokens of `article.body`, not of `article.text`.")
+    if value == len(article.body.split()):
+        fail("answer_1_4", "looks like a count of pieces split on spaces.",
+              "splitting on spaces keeps '--' and punctuation as words; use `tokens(...)`.")
+    if value != len(tokens(article.body)):
+        fail("answer_1_4", "is a whole number, but not the number of word tokens in the body.",
+              "`len(tokens(article.body))`-style counting: tokens first, then count.")
+
+
+@question("1.6", "answer_1_6", options=PUBLISHER_OPTIONS)
+def publisher(value: Any) -> str:
+    """Multiple choice: who published the article?"""
+    return multiple_choice(value, "1.6",
+                           "528ea3815cd67ef4cd0d1964a86a316765366d14e75bcd4015726525be881bb8",
+                           PUBLISHER_OPTIONS, "answer_1_6")
+
+
+def _as_iso_date(value: Any) -> str | None:
+    """Read a date given as 'YYYY-MM-DD' text or as a date object; None if it is neither."""
+    if isinstance(value, dt.date):  # datetime and pandas.Timestamp are dates too
+        return value.strftime("%Y-%m-%d")
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return None
+
+
+@question("1.7", "answer_1_7")
+def event_date(value: Any) -> None:
+    """The date of the event the article reports, as 'YYYY-MM-DD'."""
+    expect_type(value, (str, dt.date), "answer_1_7",
+                hint="write the date as text in ISO form, 'YYYY-MM-DD'.")
+    iso = _as_iso_date(value)
+    if iso is None:
+        fail("answer_1_7", f"is {value!r}, which is not a date in the form 'YYYY-MM-DD'.",
+              "ISO dates put the year first: four digits, then month, then day.")
+    expect_digest(iso, "1.7", "c3f723fcccf91aa1b70192c58b4cb9947e104fc09616c168e77bbc2cf4b033e5",
+                  "answer_1_7",
+                  hint="the text gives a month and a day; the metadata gives the year.")
+
+
+def _names(value: Any, variable: str, count: int, what: str) -> list[str]:
+    """Check a list of personal names for type and length, and return their surname keys."""
+    expect_type(value, list, variable)
+    for item in value:
+        if not isinstance(item, str):
+            fail(variable, f"should hold names as text, but one item is {type(item).__name__}.")
+    keys = [surname_key(v) for v in value]
+    if len(set(keys)) != len(keys):
+        fail(variable, "names the same person twice.", "each person once.")
+    expect_length(value, count, variable, unit="names", hint=what)
+    return sorted(keys)
+
+
+@question("1.8", "answer_1_8")
+def people_named(value: Any) -> None:
+    """The people the article names (the caption counts), as a list of names."""
+    keys = _names(value, "answer_1_8", 3,
+                  "count people named anywhere in the text, quoted or not.")
+    expect_digest(keys, "1.8", "b1b7af688fc30116eda8609cb74628c24ba0be8a357bebea84ae125e80f62ab9",
+                  "answer_1_8", hint="someone can be named without being quoted.")
+
+
+@question("1.9", "answer_1_9")
+def people_quoted(value: Any) -> None:
+    """The people the article quotes directly, as a list of names."""
+    keys = _names(value, "answer_1_9", 2,
+                  "a direct quotation is words inside quotation marks attributed to a person.")
+    expect_digest(keys, "1.9", "9725b4833f004f500688cb0f4032f6849fa463feee3f59efacad416e66a9c819",
+                  "answer_1_9",
+                  hint="being named is not being quoted: whose own words are in quotation marks?")
+
+
+@question("1.10", "answer_1_10", options=MISSING_OPTIONS)
+def missing(value: Any) -> str:
+    """Multiple choice: what does the text we hold not contain?"""
+    return multiple_choice(value, "1.10",
+                           "f1036a76b0738800a098aa22445bd0d66c3e3134c50d26f00ae621f2e46276ec",
+                           MISSING_OPTIONS, "answer_1_10")
+
+
+def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> None:
+    """Call a student's words_per_paragraph on some paragraphs and compare with the tokens."""
+    if not callable(fn):
+        fail(variable, f"should be a function, got {type(fn).__name__}.",
+              "define it with `def words_per_paragraph(paragraphs):`.")
+    result = fn(list(paragraphs))
+    expect_type(result, list, f"{variable}(...)", hint="return a list with one number per "
+                "paragraph.")
+    expect_length(result, len(paragraphs), f"{variable}(...)", unit="numbers",
+                  hint="one number per paragraph, in the same order.")
+    for position, (got, text) in enumerate(zip(result, paragraphs, strict=True), start=1):
+        expect_type(got, int, f"{variable}(...)[{position - 1}]")
+        if got != len(tokens(text)):
+            fail(f"{variable}(...)", f"gives the wrong count for paragraph {position}.",
+                  "count `tokens(paragraph)` for each paragraph.")
+
+
+@question("1.5", "words_per_paragraph")
+def words_per_paragraph(fn: Callable[[list[str]], list[int]]) -> None:
+    """A function counting word tokens per paragraph, tried on the article."""
+    _check_counter(fn, list(load_article().paragraphs), "words_per_paragraph")
+
+
+@hidden("1.5")
+def words_per_paragraph_hidden(fn: Callable[[list[str]], list[int]]) -> None:
+    """The same function on paragraphs the student has not seen, so hard-coding cannot pass."""
+    unseen = [
+        "Talks resumed in Brussels -- briefly.",
+        "",
+        "Priština and Belgrade's delegations met; no agreement was reached on licence plates.",
+    ]
+    _check_counter(fn, unseen, "words_per_paragraph")

@@ -1,0 +1,112 @@
+"""The check machinery itself: digests, coarse-to-fine messages, registry, Jupyter display."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course.checks import CheckFailed, check, questions
+from course.checks.core import (
+    digest,
+    expect_columns,
+    expect_length,
+    expect_same_set,
+    expect_type,
+    normalise_text,
+    surname_key,
+)
+
+
+def test_digest_is_stable_and_question_specific():
+    assert digest("1.3", 11) == digest("1.3", np.int64(11)) == digest("1.3", 11.0)
+    assert digest("1.3", 11) != digest("1.4", 11)
+    assert digest("9.9", {"b": 1, "a": [1, 2]}) == digest("9.9", {"a": [1, 2], "b": 1})
+    assert digest("9.9", {1, 2}) == digest("9.9", {2, 1})
+    assert len(digest("9.9", "x")) == 64
+
+
+def test_digest_rejects_a_bad_question_id():
+    with pytest.raises(TypeError, match="question"):
+        digest(3, "x")
+
+
+def test_text_and_name_normalisation():
+    assert normalise_text("  NATO\n Forces ") == "nato forces"
+    assert surname_key("Aleksandar Vučić") == surname_key("VUCIC") == "vucic"
+    assert surname_key("") == ""
+
+
+@pytest.mark.parametrize(("value", "kind", "expect"), [
+    (..., int, "placeholder"),
+    (True, int, "True or False"),
+    ("3", int, "quotes around a number"),
+    ([1], pd.DataFrame, "pd.DataFrame(...)"),
+    (pd.Series([1]), pd.DataFrame, "[[...]]"),
+    (3.5, int, "whole number"),
+])
+def test_type_messages_teach(value, kind, expect):
+    with pytest.raises(CheckFailed) as info:
+        expect_type(value, kind, "answer_x")
+    assert "`answer_x`" in str(info.value)
+    assert expect in str(info.value)
+
+
+def test_numbers_of_numpy_type_pass():
+    expect_type(np.int64(3), int, "answer_x")
+    expect_type(np.float64(0.5), float, "answer_x")
+    expect_type(3, float, "answer_x")
+
+
+def test_shape_and_set_messages_do_not_reveal_items():
+    with pytest.raises(CheckFailed, match="too many"):
+        expect_length([1, 2, 3], 2, "answer_x")
+    with pytest.raises(CheckFailed) as info:
+        expect_same_set(["a", "secret-b"], ["a", "hidden-c"], "answer_x", what="names")
+    assert "1 names missing" in str(info.value) and "hidden-c" not in str(info.value)
+    with pytest.raises(CheckFailed, match="'year'"):
+        expect_columns(pd.DataFrame({"date": []}), ["date", "year"], "answer_x")
+
+
+def test_unknown_question_and_bad_qid():
+    with pytest.raises(ValueError, match="qid"):
+        check("9.99", 1)
+    with pytest.raises(TypeError, match="qid"):
+        check(1.1, 1)
+    with pytest.raises(ValueError, match="assignment"):
+        questions("42")
+
+
+def test_a_crashing_check_hides_internals():
+    class Weird(list):
+        def __iter__(self):
+            raise RuntimeError("internal detail")
+
+    with pytest.raises(CheckFailed) as info:
+        check("1.8", Weird(["a"]))
+    assert "internal detail" not in str(info.value)
+    assert "`answer_1_8`" in str(info.value)
+
+
+def test_failure_in_jupyter_shows_only_the_message(tmp_path):
+    """In a real kernel a failed check is an error output of one line, no traceback frames."""
+    from nbclient import NotebookClient
+
+    nb = new_notebook(cells=[
+        new_code_cell("from course.checks import check\n"
+                      "answer_1_3 = '11'\ncheck('1.3', answer_1_3)"),
+        new_code_cell("check('1.3', 11)"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    failed = nb.cells[0].outputs
+    assert [o.output_type for o in failed] == ["error"]
+    assert failed[0].ename == "CheckFailed"
+    assert len(failed[0].traceback) == 1
+    assert "quotes around a number" in failed[0].traceback[0]
+    assert "File " not in failed[0].traceback[0] and "sourcing.py" not in failed[0].traceback[0]
+    passed = nb.cells[1].outputs
+    assert [o.output_type for o in passed] == ["stream"] and passed[0].name == "stdout"
