@@ -9,8 +9,10 @@ the style is applied with ``matplotlib.rc_context`` so the global rcParams are n
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import difflib
+import html
 import io
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
@@ -221,8 +223,16 @@ class Chart:
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Give IPython the PNG (it base64-encodes bytes) plus the alt text as text/plain."""
-        data = {"image/png": self.to_png(), "text/plain": self.alt}
+        """Give IPython the figure as HTML with alt text, as PNG, and the alt text as plain text."""
+        png = self.to_png()
+        # JupyterLab and nbconvert ignore `alt` metadata on image/png outputs; an <img> in
+        # text/html carries the description to screen readers in the lab and in feedback pages.
+        encoded = base64.b64encode(png).decode("ascii")
+        html_img = (
+            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(self.alt)}" '
+            f'style="max-width: 100%; height: auto;" class="course-chart" />'
+        )
+        data = {"text/html": html_img, "image/png": png, "text/plain": self.alt}
         return data, {"image/png": {"alt": self.alt}}
 
 

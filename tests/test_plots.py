@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import subprocess
 import sys
@@ -102,11 +104,23 @@ def test_chart_mimebundle_has_png_once_and_alt_text():
         pd.Series({"kosovo": 7, "serbia": 6}), title="Words", xlabel="Word", ylabel="Occurrences"
     )
     data, metadata = chart._repr_mimebundle_()
-    assert set(data) == {"image/png", "text/plain"}
+    assert set(data) == {"text/html", "image/png", "text/plain"}
     assert isinstance(data["image/png"], bytes)
     assert data["image/png"].startswith(PNG_SIGNATURE)
     assert data["text/plain"] == chart.alt
     assert metadata == {"image/png": {"alt": chart.alt}}
+    # The HTML form is the one JupyterLab shows: one <img>, the same PNG, the alt text escaped.
+    html_img = data["text/html"]
+    assert html_img.count("<img ") == 1
+    assert base64.b64encode(data["image/png"]).decode() in html_img
+    assert f'alt="{html.escape(chart.alt)}"' in html_img
+
+
+def test_chart_alt_text_is_escaped_in_html():
+    chart = plots.bar_chart(pd.Series({"a": 1}), title="T", xlabel="x", ylabel="y",
+                            alt='A "quoted" <b>bold</b> claim.')
+    html_img = chart._repr_mimebundle_()[0]["text/html"]
+    assert "<b>" not in html_img and "&lt;b&gt;" in html_img and "&quot;quoted&quot;" in html_img
 
 
 def test_chart_uses_figure_not_pyplot():
