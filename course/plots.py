@@ -32,6 +32,7 @@ __all__ = [
     "NO_DATA_COLOUR",
     "OKABE_ITO",
     "PALETTE",
+    "STATUS_COLOURS",
     "STYLE",
     "WESTERN_BALKANS",
     "Chart",
@@ -80,6 +81,16 @@ CATEGORY_COLOURS: dict[str, str] = {
     "security": OKABE_ITO["orange"],
     "politics": OKABE_ITO["reddish purple"],
     "history": OKABE_ITO["black"],
+}
+
+# Fixed colours for EU accession statuses, so a status keeps its colour across charts even when a
+# chart shows only some of the statuses (e.g. no "candidate" on the article date).
+STATUS_COLOURS: dict[str, str] = {
+    "negotiating": OKABE_ITO["blue"],
+    "candidate": OKABE_ITO["sky blue"],
+    "potential candidate": OKABE_ITO["orange"],
+    "applicant": OKABE_ITO["yellow"],
+    "member": OKABE_ITO["bluish green"],
 }
 
 # A second, shape-based cue so categories stay distinguishable in greyscale prints.
@@ -304,9 +315,10 @@ def _contrast_text(colour: str) -> str:
 
 
 def _colours_for(categories: Sequence[str], argument: str) -> dict[str, str]:
-    """Colour each category: the fixed event colours when they all match, else the palette."""
-    if all(category in CATEGORY_COLOURS for category in categories):
-        return {category: CATEGORY_COLOURS[category] for category in categories}
+    """Colour categories: fixed event or EU-status colours when all match, else the palette."""
+    for fixed in (CATEGORY_COLOURS, STATUS_COLOURS):
+        if all(category in fixed for category in categories):
+            return {category: fixed[category] for category in categories}
     if len(categories) > len(PALETTE):
         raise ValueError(
             f"{argument} has {len(categories)} distinct categories; at most {len(PALETTE)} can be "

@@ -452,3 +452,23 @@ def test_status_chart_with_real_countries():
     statuses = dict(zip(countries["country"], countries["status_2022_08_17"], strict=True))
     tiles = plots.tile_map(statuses, title="EU status on 17 August 2022", legend_title="EU status")
     assert "Kosovo" in tiles.alt and "not to scale" in tiles.alt
+
+
+def test_eu_statuses_keep_their_colour_across_charts():
+    from matplotlib.colors import to_hex
+
+    def colour_of(chart, status):
+        legend = chart.ax.get_legend() or chart.figure.legends[0]
+        for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+            if text.get_text() == status:
+                return to_hex(handle.get_facecolor())
+        raise AssertionError(f"{status} not in legend")
+
+    both = plots.tile_map({"Serbia": "negotiating", "Kosovo": "potential candidate"},
+                          title="Two statuses", legend_title="EU status")
+    three = plots.tile_map({"Serbia": "negotiating", "Kosovo": "potential candidate",
+                            "Bosnia and Herzegovina": "candidate"},
+                           title="Three statuses", legend_title="EU status")
+    for status in ("negotiating", "potential candidate"):
+        assert colour_of(both, status) == colour_of(three, status)
+        assert colour_of(both, status) == plots.STATUS_COLOURS[status].lower()
