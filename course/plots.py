@@ -314,6 +314,17 @@ def _contrast_text(colour: str) -> str:
     return "black" if luminance > 0.179 else "white"
 
 
+def _extreme(labels: Sequence[str], values: np.ndarray, value: float) -> str:
+    """Describe which bars share an extreme value; ties are named as ties, not as one winner."""
+    tied = [str(label) for label, v in zip(labels, values, strict=True) if v == value]
+    if len(tied) == 1:
+        return f"is '{tied[0]}' at {_fmt(value)}"
+    if len(tied) <= 3:
+        names = ", ".join(f"'{t}'" for t in tied[:-1]) + f" and '{tied[-1]}'"
+        return f"are {names}, tied at {_fmt(value)}"
+    return f"are {len(tied)} bars tied at {_fmt(value)}"
+
+
 def _colours_for(categories: Sequence[str], argument: str) -> dict[str, str]:
     """Colour categories: fixed event or EU-status colours when all match, else the palette."""
     for fixed in (CATEGORY_COLOURS, STATUS_COLOURS):
@@ -438,15 +449,14 @@ def bar_chart(
 
     if alt is None:
         value_label, category_label = (xlabel, ylabel) if horizontal else (ylabel, xlabel)
-        top, low = int(np.argmax(values)), int(np.argmin(values))
         kind = "Horizontal bar chart" if horizontal else "Bar chart"
         alt = (
             f"{kind} '{title}' with {n} bar{'s' if n != 1 else ''} of "
             f"{_lower_first(value_label)} by {_lower_first(category_label)}; "
-            f"the largest is '{labels[top]}' at {_fmt(values[top])}"
+            f"the largest {_extreme(labels, values, np.max(values))}"
         )
         if n > 1:
-            alt += f" and the smallest is '{labels[low]}' at {_fmt(values[low])}"
+            alt += f" and the smallest {_extreme(labels, values, np.min(values))}"
         alt += "."
     return Chart(figure, ax, title=title, alt=alt)
 

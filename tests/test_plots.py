@@ -472,3 +472,12 @@ def test_eu_statuses_keep_their_colour_across_charts():
     for status in ("negotiating", "potential candidate"):
         assert colour_of(both, status) == colour_of(three, status)
         assert colour_of(both, status) == plots.STATUS_COLOURS[status].lower()
+
+
+def test_bar_chart_alt_text_names_ties_as_ties():
+    chart = plots.bar_chart(pd.Series({"a": 5, "b": 3, "c": 3, "d": 3, "e": 3}),
+                            title="Ties", xlabel="Word", ylabel="Count")
+    assert "the largest is 'a' at 5" in chart.alt
+    assert "the smallest are 4 bars tied at 3" in chart.alt
+    pair = plots.bar_chart(pd.Series({"a": 5, "b": 5, "c": 1}), title="T", xlabel="x", ylabel="y")
+    assert "the largest are 'a' and 'b', tied at 5" in pair.alt
