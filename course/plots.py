@@ -270,9 +270,14 @@ def _require_text(value: object, name: str) -> str:
 
 def _label_axes(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
     """Set title and axis labels; long titles wrap because constrained layout cannot shrink them."""
-    ax.set_title(textwrap.fill(title, 60))
+    ax.set_title(_wrap_title(title, ax.figure.get_figwidth()))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+
+
+def _wrap_title(title: str, figure_width: float) -> str:
+    """Wrap a bold title to what fits the figure's width (about 8 characters per inch)."""
+    return textwrap.fill(title, max(30, min(80, int(figure_width * 8))))
 
 
 def _optional_alt(alt: object) -> str | None:
@@ -769,7 +774,7 @@ def tile_map(
             ax.spines[side].set_visible(False)
         ax.set_xlabel("schematic west → east")
         ax.set_ylabel("schematic south → north")
-        ax.set_title(textwrap.fill(title, 60))
+        ax.set_title(_wrap_title(title, figure.get_figwidth()))
         handles = [Patch(facecolor=colours[c], edgecolor="#333333", label=c) for c in categories]
         if len(observed) < len(WESTERN_BALKANS):
             handles.append(

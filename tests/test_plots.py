@@ -481,3 +481,12 @@ def test_bar_chart_alt_text_names_ties_as_ties():
     assert "the smallest are 4 bars tied at 3" in chart.alt
     pair = plots.bar_chart(pd.Series({"a": 5, "b": 5, "c": 1}), title="T", xlabel="x", ylabel="y")
     assert "the largest are 'a' and 'b', tied at 5" in pair.alt
+
+
+def test_long_titles_wrap_to_the_figure_width():
+    title = "A rather long title that used to be clipped on narrow figures, really"
+    chart = plots.bar_chart(pd.Series({"a": 1, "b": 2}), title=title, xlabel="x", ylabel="y")
+    chart.figure.canvas.draw()
+    box = chart.ax.title.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= chart.figure.bbox.width, "title runs off the figure"
+    assert chart.title == title
