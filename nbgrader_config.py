@@ -25,3 +25,6 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 # Restore any test cell a student deleted or edited, so a missing cell scores zero visibly.
 c.OverwriteCells.add_missing_cells = True
+# ipykernel 7 logs a start-up warning about TCP transport on stderr; if it ever reaches a test
+# cell's output, nbgrader scores that cell zero. Kernels used for grading log errors only.
+c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]

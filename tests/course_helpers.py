@@ -30,6 +30,7 @@ def execute(path: Path, *, cwd: Path, timeout: int = 120) -> nbformat.NotebookNo
     """Run a notebook top to bottom in a fresh kernel, keeping going after errors."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(cwd)}})
     env = {"MPLBACKEND": "Agg"}
     old = {k: os.environ.get(k) for k in env}

@@ -50,7 +50,8 @@ def test_readme_commands_and_ci_agree():
 
 def test_import_course_is_light():
     code = (
-        "import sys, course, course.data, course.text, course.timeline, course.checks\n"
+        "import sys, course, course.data, course.text, course.timeline, course.briefing\n"
+        "import course.checks\n"
         "heavy = [m for m in ('matplotlib', 'ipywidgets') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
@@ -59,6 +60,6 @@ def test_import_course_is_light():
 
 
 def test_student_facing_modules_never_import_grading_code():
-    for name in ("data", "text", "timeline", "plots", "widgets", "paths"):
+    for name in ("data", "text", "timeline", "plots", "widgets", "paths", "briefing"):
         source = (ROOT / "course" / f"{name}.py").read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import)\s+course\.(checks|grading)", source, re.M), name
