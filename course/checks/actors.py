@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from course.checks.core import (
+    choice_question,
     expect_close,
     expect_columns,
     expect_digest,
@@ -18,7 +19,6 @@ from course.checks.core import (
     expect_type,
     fail,
     hidden,
-    multiple_choice,
     normalise_text,
     question,
     surname_key,
@@ -207,12 +207,12 @@ def potential_then(value: Any) -> None:
                   "candidate'.")
 
 
-@question("4.4", "answer_4_4", options=SLIP_OPTIONS)
-def article_slip(value: Any) -> str:
-    """Multiple choice: the article's 'six Western Balkans candidates' against the data."""
-    return multiple_choice(value, "4.4",
-                           "3cc8eceed02e1227ecd5c562866cd1f842007849826421a231a7ebb04d0d41e5",
-                           SLIP_OPTIONS, "answer_4_4")
+# Multiple choice: the article's 'six Western Balkans candidates' against the data.
+article_slip = choice_question(
+    "4.4", "answer_4_4",
+    "3cc8eceed02e1227ecd5c562866cd1f842007849826421a231a7ebb04d0d41e5",
+    SLIP_OPTIONS,
+)
 
 
 # --- 3. then and now --------------------------------------------------------------------------
@@ -455,12 +455,12 @@ def recognising_share(value: Any) -> None:
                  hint="do not round by hand: `recognition['recognises_kosovo'].mean()`.")
 
 
-@question("4.11", "answer_4_11", options=COMMON_OPTIONS)
-def what_they_share(value: Any) -> str:
-    """Multiple choice: what the sources say the five non-recognisers have in common."""
-    return multiple_choice(value, "4.11",
-                           "1cd5c7056d5e4b1ad193d5a76e7201eee14f0feb8f19becb433a512f45c7cb39",
-                           COMMON_OPTIONS, "answer_4_11")
+# Multiple choice: what the sources say the five non-recognisers have in common.
+what_they_share = choice_question(
+    "4.11", "answer_4_11",
+    "1cd5c7056d5e4b1ad193d5a76e7201eee14f0feb8f19becb433a512f45c7cb39",
+    COMMON_OPTIONS,
+)
 
 
 # --- 6. populations -----------------------------------------------------------------------------
@@ -485,10 +485,10 @@ def later_censuses(value: Any) -> None:
                   variable, hint="compare `population_year` with the article's year.")
 
 
-@question("4.13", "answer_4_13", options=POPULATION_OPTIONS)
-def populations_compare(value: Any) -> str:
-    """Multiple choice: why the six population figures cannot be compared naively."""
-    return multiple_choice(value, "4.13",
-                           "2203cbf50840898d903bde1dd9c0f771c8b6cd28a28a0b16794dea934d31c286",
-                           POPULATION_OPTIONS, "answer_4_13")
+# Multiple choice: why the six population figures cannot be compared naively.
+populations_compare = choice_question(
+    "4.13", "answer_4_13",
+    "2203cbf50840898d903bde1dd9c0f771c8b6cd28a28a0b16794dea934d31c286",
+    POPULATION_OPTIONS,
+)
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from course.checks.core import (
+    choice_question,
     expect_close,
     expect_columns,
     expect_digest,
@@ -23,7 +24,6 @@ from course.checks.core import (
     expect_type,
     fail,
     hidden,
-    multiple_choice,
     normalise_text,
     question,
     surname_key,
@@ -287,12 +287,12 @@ def quoted_fraction(value: Any) -> None:
                  hint="add up the 'words' column of `quotes`, then divide by the body's tokens.")
 
 
-@question("2.8", "answer_2_8", options=PARAPHRASE_OPTIONS)
-def paraphrase(value: Any) -> str:
-    """Multiple choice: whose words are 'ready to step in if tensions ... rise' in ¶1?"""
-    return multiple_choice(value, "2.8",
-                           "ff5d43daa1d0834e7e8ededa70b96b636933aa9c397bba34ea20f5b05cd04029",
-                           PARAPHRASE_OPTIONS, "answer_2_8")
+# Multiple choice: whose words are 'ready to step in if tensions ... rise' in ¶1?
+paraphrase = choice_question(
+    "2.8", "answer_2_8",
+    "ff5d43daa1d0834e7e8ededa70b96b636933aa9c397bba34ea20f5b05cd04029",
+    PARAPHRASE_OPTIONS,
+)
 
 
 # --- 4. Hedges -------------------------------------------------------------------------------
@@ -320,9 +320,9 @@ def quoted_hedges(value: Any) -> None:
              "add up the 'count' column of `modal_phrases(...)` on the joined quotations.")
 
 
-@question("2.10", "answer_2_10", options=HEDGE_OPTIONS)
-def conditional(value: Any) -> str:
-    """Multiple choice: what does 'Should stability be jeopardized' do?"""
-    return multiple_choice(value, "2.10",
-                           "c01a14bdd87cf91ba6f8ef280c9045990f8daf323311af79bb6c15ccabe0d753",
-                           HEDGE_OPTIONS, "answer_2_10")
+# Multiple choice: what does 'Should stability be jeopardized' do?
+conditional = choice_question(
+    "2.10", "answer_2_10",
+    "c01a14bdd87cf91ba6f8ef280c9045990f8daf323311af79bb6c15ccabe0d753",
+    HEDGE_OPTIONS,
+)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from course.checks.core import (
+    choice_question,
     expect_columns,
     expect_digest,
     expect_length,
@@ -23,7 +24,6 @@ from course.checks.core import (
     expect_type,
     fail,
     hidden,
-    multiple_choice,
     normalise_text,
     question,
 )
@@ -400,12 +400,12 @@ def in_june(value: Any) -> None:
                   "each with the sentence.")
 
 
-@question("3.9", "answer_3_9", options=SINCE_2011_OPTIONS)
-def since_2011(value: Any) -> str:
-    """Multiple choice: what "since 2011" and "EU-led" tell a reader."""
-    return multiple_choice(value, "3.9",
-                           "a55983e40a194bdfe1a4061fdbafde5838025bf9e79e0ae7c03f81fa7e41e697",
-                           SINCE_2011_OPTIONS, "answer_3_9")
+# Multiple choice: what "since 2011" and "EU-led" tell a reader.
+since_2011 = choice_question(
+    "3.9", "answer_3_9",
+    "a55983e40a194bdfe1a4061fdbafde5838025bf9e79e0ae7c03f81fa7e41e697",
+    SINCE_2011_OPTIONS,
+)
 
 
 # --- 5. A function for any year -------------------------------------------------------------

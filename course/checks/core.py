@@ -271,3 +271,15 @@ def multiple_choice(value: Any, qid: str, answer_digest: str, options: Mapping[s
         fail(variable, f"is {letter!r}, which is not the best answer. {options[letter]}",
               "reread the options, then try again.", qid)
     return options[letter]
+
+
+def choice_question(qid: str, variable: str, answer_digest: str,
+                    options: Mapping[str, str]) -> Callable[[Any], str]:
+    """Register a multiple-choice question whose answer is one letter of ``options``."""
+
+    def run(value: Any) -> str:
+        return multiple_choice(value, qid, answer_digest, options, variable)
+
+    run.__name__ = f"choice_{qid.replace('.', '_')}"
+    run.__doc__ = f"Multiple choice {qid}: one letter of {'/'.join(options)}."
+    return question(qid, variable, options=options)(run)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from course.checks.core import (
+    choice_question,
     digest,
     expect_columns,
     expect_digest,
@@ -21,7 +22,6 @@ from course.checks.core import (
     expect_type,
     fail,
     hidden,
-    multiple_choice,
     normalise_text,
     question,
     surname_key,
@@ -519,12 +519,12 @@ def claims_table(value: Any) -> None:
              "says (or the opposite)?")
 
 
-@question("5.6", "answer_5_6", options=NOT_CHECKABLE_OPTIONS)
-def not_checkable(value: Any) -> str:
-    """Multiple choice: what the verdict 'not checkable here' says."""
-    return multiple_choice(value, "5.6",
-                           "857a3c2a54cf7bc2855992272a1df1aae9c85bce513d2af77b0654ec2e32210a",
-                           NOT_CHECKABLE_OPTIONS, "answer_5_6")
+# Multiple choice: what the verdict 'not checkable here' says.
+not_checkable = choice_question(
+    "5.6", "answer_5_6",
+    "857a3c2a54cf7bc2855992272a1df1aae9c85bce513d2af77b0654ec2e32210a",
+    NOT_CHECKABLE_OPTIONS,
+)
 
 
 # --- 5.7-5.8: voices ---------------------------------------------------------------------------
@@ -637,9 +637,9 @@ def terms_used(value: Any) -> None:
                     hint="test each term with `len(kwic(article.body, term)) > 0`.")
 
 
-@question("5.10", "answer_5_10", options=FRAMING_OPTIONS)
-def framing(value: Any) -> str:
-    """Multiple choice: whose usage the article's words follow."""
-    return multiple_choice(value, "5.10",
-                           "8c8a17b76d4d65a32648fac6de8f1494d7672552c783ef9c080080fd50bdc723",
-                           FRAMING_OPTIONS, "answer_5_10")
+# Multiple choice: whose usage the article's words follow.
+framing = choice_question(
+    "5.10", "answer_5_10",
+    "8c8a17b76d4d65a32648fac6de8f1494d7672552c783ef9c080080fd50bdc723",
+    FRAMING_OPTIONS,
+)

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from course.checks.core import (
+    choice_question,
     expect_digest,
     expect_length,
     expect_type,
     fail,
     hidden,
-    multiple_choice,
     normalise_text,
     question,
     surname_key,
@@ -91,12 +91,12 @@ def body_words(value: Any) -> None:
               "`len(tokens(article.body))`-style counting: tokens first, then count.")
 
 
-@question("1.6", "answer_1_6", options=PUBLISHER_OPTIONS)
-def publisher(value: Any) -> str:
-    """Multiple choice: who published the article?"""
-    return multiple_choice(value, "1.6",
-                           "528ea3815cd67ef4cd0d1964a86a316765366d14e75bcd4015726525be881bb8",
-                           PUBLISHER_OPTIONS, "answer_1_6")
+# Multiple choice: who published the article?
+publisher = choice_question(
+    "1.6", "answer_1_6",
+    "528ea3815cd67ef4cd0d1964a86a316765366d14e75bcd4015726525be881bb8",
+    PUBLISHER_OPTIONS,
+)
 
 
 def _as_iso_date(value: Any) -> str | None:
@@ -155,12 +155,12 @@ def people_quoted(value: Any) -> None:
                   hint="being named is not being quoted: whose own words are in quotation marks?")
 
 
-@question("1.10", "answer_1_10", options=MISSING_OPTIONS)
-def missing(value: Any) -> str:
-    """Multiple choice: what does the text we hold not contain?"""
-    return multiple_choice(value, "1.10",
-                           "f1036a76b0738800a098aa22445bd0d66c3e3134c50d26f00ae621f2e46276ec",
-                           MISSING_OPTIONS, "answer_1_10")
+# Multiple choice: what does the text we hold not contain?
+missing = choice_question(
+    "1.10", "answer_1_10",
+    "f1036a76b0738800a098aa22445bd0d66c3e3134c50d26f00ae621f2e46276ec",
+    MISSING_OPTIONS,
+)
 
 
 def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> None:
