@@ -77,3 +77,23 @@ def test_release_contains_no_solution(graded_course, assignment):
             for line in block.splitlines():
                 if len(line.strip()) > 12:
                     assert line.strip() not in released, f"leaked into the release: {line!r}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_blank_release_runs_to_the_end_like_run_all(graded_course, assignment, tmp_path):
+    """JupyterLab's Run All stops at an untagged error; a blank release must show every verdict."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    course = graded_course(assignment)
+    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", 4)
+    client = NotebookClient(release, kernel_name="python3", allow_errors=False, timeout=120,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                            resources={"metadata": {"path": str(tmp_path)}})
+    try:
+        client.execute()
+    except CellExecutionError as error:  # pragma: no cover - the failure message is the point
+        pytest.fail(f"Run All would stop here; tag the cell raises-exception: {error}"[:2000])
+    checks = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")
+              and c.cell_type == "code"]
+    assert all(any(o.output_type == "error" for o in c.outputs) for c in checks)

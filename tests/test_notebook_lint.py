@@ -58,6 +58,10 @@ def test_nbgrader_metadata(assignment):
             assert re.search(r"\bcheck(_hidden)?\(\"\d+\.\d+\"", cell.source), (
                 f"{meta['grade_id']}: every test cell grades through course.checks"
             )
+            assert "raises-exception" in cell.metadata.get("tags", []), (
+                f"{meta['grade_id']}: without the tag, Run All stops at the first failed check "
+                "(python -m tools.tag_failing_cells adds it)"
+            )
         if meta.get("solution") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
         if meta.get("solution") and meta.get("grade"):
