@@ -1,0 +1,236 @@
+"""``kosovo-course``: the instructor's command line (argument parsing only; work is elsewhere)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from course.grading.coursedir import Course, CourseError
+
+
+def _course(args: argparse.Namespace) -> Course:
+    return Course.open(args.course_dir)
+
+
+def _release(args: argparse.Namespace) -> int:
+    from course.grading.release import format_report, release
+
+    course = _course(args)
+    reports = release(course, args.assignments or None, verify=not args.no_verify)
+    print(format_report(reports))
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from course.grading.collect import collect, format_collect
+
+    course = _course(args)
+    result = collect(course, args.assignment, Path(args.source), Path(args.roster))
+    print(format_collect(result, course))
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from course.grading.grade import grade, summary_table
+
+    course = _course(args)
+    run = grade(
+        course,
+        args.assignment,
+        jobs=max(1, args.jobs or os.cpu_count() or 1),
+        students=args.student or None,
+        force=args.force,
+        progress=not args.no_progress,
+        student_timeout=args.student_timeout,
+        watch=[Path(p) for p in args.watch or []],
+    )
+    print(summary_table(run))
+    flags = course.assignment_reports(args.assignment) / "flags.csv"
+    if run.flags:
+        print(f"Flags: {flags}")
+    return 3 if run.halted else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from course.grading.feedback import feedback, format_feedback
+
+    course = _course(args)
+    result = feedback(course, args.assignment, students=args.student or None)
+    print(format_feedback(result, course))
+    return 0 if result.ok else 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from course.grading.report import format_report, report
+
+    course = _course(args)
+    result = report(course, args.assignment)
+    print(format_report(result, course))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from course.grading.demo import demo
+
+    root = Path(args.course_dir) if args.course_dir else None
+    return demo(
+        course_dir=root,
+        students=args.students,
+        assignment=args.assignment,
+        keep=Path(args.keep) if args.keep else None,
+        jobs=args.jobs,
+    )
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from course.grading.lab import lab
+
+    course = _course(args)
+    return lab(
+        course,
+        workspace=Path(args.workspace) if args.workspace else None,
+        open_browser=not args.no_browser,
+        port=args.port,
+        prepare_only=args.prepare_only,
+        settings=Path(args.settings_file) if args.settings_file else None,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``kosovo-course`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="kosovo-course",
+        description="Release, collect, grade and report the course's nbgrader assignments.",
+    )
+    parser.add_argument(
+        "--course-dir",
+        metavar="DIR",
+        default=None,
+        help="the nbgrader course directory (default: the current directory)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("release", help="generate student versions and verify them")
+    p.add_argument(
+        "assignments",
+        nargs="*",
+        metavar="ASSIGNMENT",
+        help="assignments to release (default: every one in the source folder)",
+    )
+    p.add_argument("--no-verify", action="store_true", help="skip the solution/blank/leak checks")
+    p.set_defaults(func=_release)
+
+    p = sub.add_parser("collect", help="bring LMS submissions into submitted/")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("source", metavar="SOURCE", help="the LMS download: a .zip or a folder")
+    p.add_argument(
+        "--roster",
+        required=True,
+        metavar="CSV",
+        help="roster with student_id and optional names, email, canvas_id, moodle_id",
+    )
+    p.set_defaults(func=_collect)
+
+    p = sub.add_parser("grade", help="autograde submissions in parallel")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="worker processes (default: the number of CPUs)",
+    )
+    p.add_argument(
+        "--student", action="append", metavar="ID", help="grade only this student (repeatable)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="regrade students whose submission has not changed"
+    )
+    p.add_argument(
+        "--student-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop one student's grading after this long (default: from the config)",
+    )
+    p.add_argument(
+        "--watch",
+        action="append",
+        metavar="FILE",
+        help="also stop if a submission changes this file (repeatable)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser("feedback", help="generate feedback HTML, checked for leaks")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument(
+        "--student", action="append", metavar="ID", help="only this student (repeatable)"
+    )
+    p.set_defaults(func=_feedback)
+
+    p = sub.add_parser("report", help="grades CSV, item analysis and figures")
+    p.add_argument(
+        "assignment",
+        nargs="?",
+        metavar="ASSIGNMENT",
+        help="assignment for the item analysis (default: every graded one)",
+    )
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("demo", help="the whole workflow on a synthetic class in a temp folder")
+    p.add_argument("--students", type=int, default=12, metavar="N")
+    p.add_argument("--assignment", default=None, help="which assignment (default: the first)")
+    p.add_argument(
+        "--keep",
+        metavar="DIR",
+        default=None,
+        help="build the demo course in DIR and keep it (must be empty or new)",
+    )
+    p.add_argument("--jobs", "-j", type=int, default=None)
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("lab", help="build the student workspace and open JupyterLab")
+    p.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=None,
+        help="student workspace (default: workspace/ in the course directory)",
+    )
+    p.add_argument("--no-browser", action="store_true")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--prepare-only", action="store_true", help="do everything but start JupyterLab")
+    p.add_argument(
+        "--settings-file",
+        metavar="JSON",
+        default=None,
+        help="JupyterLab overrides.json to update (default: the one in this "
+        "environment, {sys.prefix}/share/jupyter/lab/settings/overrides.json)",
+    )
+    p.set_defaults(func=_lab)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``kosovo-course``; return the process exit code."""
+    from course.grading.engine import ensure_scripts_on_path
+
+    ensure_scripts_on_path()
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CourseError as exc:
+        print(f"kosovo-course: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kosovo-course: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `kosovo-course ... | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

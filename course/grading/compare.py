@@ -1,0 +1,63 @@
+"""Compare two graded copies of a course: gradebook fields and autograded notebooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def gradebook_dump(db: Path, assignment: str | None = None) -> dict[str, Any]:
+    """Every autograde-relevant gradebook field of ``db``, keyed by names, not row ids."""
+    from nbgrader.api import Gradebook
+
+    from course.grading.results import dump
+
+    with Gradebook(f"sqlite:///{db}") as gb:
+        return dump(gb, assignment)
+
+
+def autograded_cells(autograded: Path, assignment: str) -> dict[str, Any]:
+    """Per autograded notebook and cell: type, source, outputs and nbgrader metadata.
+
+    Execution timestamps and counts differ between any two runs and are left out.
+    """
+    out: dict[str, Any] = {}
+    for path in sorted(autograded.glob(f"*/{assignment}/*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = []
+        for cell in nb["cells"]:
+            outputs = [
+                {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                for o in cell.get("outputs", [])
+            ]
+            cells.append(
+                [
+                    cell["cell_type"],
+                    cell["source"],
+                    outputs,
+                    cell.get("metadata", {}).get("nbgrader"),
+                ]
+            )
+        out[str(path.relative_to(autograded))] = cells
+    return out
+
+
+def differences(a: Any, b: Any, path: str = "", limit: int = 10) -> list[str]:
+    """Up to ``limit`` paths where two JSON-like values differ."""
+    found: list[str] = []
+
+    def walk(x: Any, y: Any, where: str) -> None:
+        if len(found) >= limit:
+            return
+        if isinstance(x, dict) and isinstance(y, dict):
+            for key in sorted(set(x) | set(y), key=str):
+                walk(x.get(key, "<missing>"), y.get(key, "<missing>"), f"{where}/{key}")
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (p, q) in enumerate(zip(x, y, strict=True)):
+                walk(p, q, f"{where}[{i}]")
+        elif x != y:
+            found.append(f"{where}: {x!r} != {y!r}"[:300])
+
+    walk(a, b, path)
+    return found

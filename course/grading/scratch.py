@@ -1,0 +1,154 @@
+"""Disposable scratch course directories where nbgrader runs away from the real course.
+
+A scratch course holds a copy of the course config, one assignment's source and release, a
+snapshot of the gradebook and the submissions to grade. nbgrader runs there unmodified; the
+real course is written only by the caller, from what the scratch course produced.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from course.grading.coursedir import CONFIG_FILE, Course, CourseError
+
+if TYPE_CHECKING:
+    from traitlets.config import Config
+
+GRADEBOOK = "gradebook.db"
+# Jupyter's autosave folder: never part of a submission (nbgrader ignores it too).
+IGNORED_DIR = ".ipynb_checkpoints"
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """One SHA-256 over the relative paths and bytes of every file under ``folder``."""
+    h = hashlib.sha256()
+    if folder.is_dir():
+        files = (p for p in folder.rglob("*") if p.is_file() and IGNORED_DIR not in p.parts)
+        for path in sorted(files):
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(b"\0")
+            h.update(sha256_file(path).encode())
+    return h.hexdigest()
+
+
+def backup_sqlite(src: Path, dst: Path) -> None:
+    """Copy a SQLite database consistently, even while another connection writes to it."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".part")
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    os.replace(tmp, dst)
+
+
+def relative_step(course: Course, step: str) -> str:
+    """The configured folder name of an nbgrader step, which must be relative to the course."""
+    name = str(getattr(course.coursedir, f"{step}_directory"))
+    if os.path.isabs(name):
+        # An absolute folder would make a scratch course write into the real one.
+        raise CourseError(
+            f"CourseDirectory.{step}_directory is absolute ({name}); kosovo-course needs "
+            "nbgrader's working folders inside the course directory."
+        )
+    return name
+
+
+def scratch_config(config: Config, root: Path) -> Config:
+    """The course config re-rooted at a scratch course (folders and gradebook inside it)."""
+    cfg = copy.deepcopy(config)
+    cfg.CourseDirectory.root = str(root)
+    cfg.CourseDirectory.db_url = f"sqlite:///{root / GRADEBOOK}"
+    return cfg
+
+
+@dataclass
+class Template:
+    """A pristine scratch course (no submissions) and the digest of each of its files."""
+
+    root: Path
+    assignment: str
+    manifest: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able description, for handing the template to a worker process."""
+        return {"root": str(self.root), "assignment": self.assignment, "manifest": self.manifest}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Template:
+        """Rebuild a template description sent by the coordinator."""
+        return cls(Path(data["root"]), data["assignment"], dict(data["manifest"]))
+
+
+def build_template(course: Course, assignment: str, dest: Path) -> Template:
+    """Copy config, source, release and a gradebook snapshot of one assignment into ``dest``."""
+    db = course.db_path
+    if db is None:
+        raise CourseError(
+            "kosovo-course grades in scratch copies of a SQLite gradebook; this course uses "
+            f"{course.db_url}. Use stock `nbgrader autograde` instead."
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(course.root / CONFIG_FILE, dest / CONFIG_FILE)
+    for step in ("source", "release"):
+        src = course.step_dir(step, assignment=assignment)
+        if src.is_dir():
+            target = dest / relative_step(course, step) / assignment
+            shutil.copytree(src, target, ignore=shutil.ignore_patterns(IGNORED_DIR))
+    if db.exists():
+        backup_sqlite(db, dest / GRADEBOOK)
+    manifest = {
+        str(p.relative_to(dest)): sha256_file(p) for p in sorted(dest.rglob("*")) if p.is_file()
+    }
+    return Template(dest, assignment, manifest)
+
+
+def materialise(template: Template, dest: Path) -> None:
+    """Copy a template into ``dest``, refusing any file that changed since the template was made.
+
+    Student code runs as the grader's user and could edit the template between two students;
+    checking every byte against the manifest keeps one submission from grading the next.
+    """
+    for rel, digest in template.manifest.items():
+        data = (template.root / rel).read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise TemplateTampered(f"scratch template file {rel} changed while grading")
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    extra = {
+        str(p.relative_to(template.root)) for p in template.root.rglob("*") if p.is_file()
+    } - set(template.manifest)
+    if extra:
+        raise TemplateTampered(f"files appeared in the scratch template: {sorted(extra)[:3]}")
+
+
+class TemplateTampered(RuntimeError):
+    """The pristine scratch template was modified after it was built."""
+
+
+def copy_submission(src: Path, dest: Path) -> str:
+    """Copy one student's submitted folder and return the digest of what was copied."""
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(IGNORED_DIR))
+    return tree_digest(dest)

@@ -1,0 +1,291 @@
+"""``kosovo-course grade``: same grades as stock nbgrader, flags, reruns, kills, tampering."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from grading_fixtures import (
+    ASSIGNMENT,
+    BIN,
+    TEST_TIMEOUT,
+    autograded_cells,
+    class_template,
+    cli,
+    copy_of,
+    dump_gradebook,
+    env,
+    graded_template,
+    nbgrader,
+    released_course,
+    write_class,
+)
+
+pytestmark = pytest.mark.nbgrader
+
+
+def _statuses(stdout: str) -> dict[str, str]:
+    """student -> status column of grade's summary table."""
+    rows = {}
+    for line in stdout.split("\n\n")[0].splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4 and parts[0] not in ("student", "-------"):
+            rows[parts[0]] = parts[3]
+    return rows
+
+
+def _flags(root: Path) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    with open(root / "reports" / ASSIGNMENT / "flags.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["student_id"], set()).add(row["kind"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The same mixed class graded twice: stock serial nbgrader, and kosovo-course --jobs 2."""
+    base, kinds = class_template()
+    stock = copy_of(base, tmp_path_factory.mktemp("grade") / "stock")
+    stock_proc = nbgrader("autograde", ASSIGNMENT, cwd=stock)
+    ours, ours_proc = graded_template()
+    return {
+        "base": base,
+        "stock": stock,
+        "ours": ours,
+        "kinds": kinds,
+        "stock_proc": stock_proc,
+        "ours_proc": ours_proc,
+    }
+
+
+def test_grade_exits_zero_and_prints_a_summary_row_per_student(graded):
+    proc = graded["ours_proc"]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for student in graded["kinds"]:
+        assert student in proc.stdout
+    assert "student  score  max  status" in proc.stdout
+
+
+def test_parallel_gradebook_is_identical_to_stock_serial_autograde(graded):
+    stock, ours = dump_gradebook(graded["stock"]), dump_gradebook(graded["ours"])
+    assert set(stock["submissions"]) == {f"{ASSIGNMENT}/{s}" for s in graded["kinds"]}
+    # Field by field: students, every submission's timestamp, late penalty, every grade's
+    # auto/manual score, extra credit, needs_manual_grade, every comment, the course rows.
+    assert ours == stock
+
+
+def test_scores_cover_full_partial_blank_and_broken(graded):
+    dump = dump_gradebook(graded["ours"])
+
+    def total(student: str) -> float:
+        nbs = dump["submissions"][f"{ASSIGNMENT}/{student}"]["notebooks"]
+        return sum((g[0] or 0) for nb in nbs.values() for g in nb["grades"].values())
+
+    kinds = graded["kinds"]
+    full = [s for s, k in kinds.items() if k == "full"]
+    assert {total(s) for s in full} == {5.0}
+    assert total(next(s for s, k in kinds.items() if k == "blank")) == 0.0
+    assert all(0 < total(s) < 5 for s, k in kinds.items() if k == "partial")
+    assert total(next(s for s, k in kinds.items() if k == "deleted-test")) == 5.0
+
+
+def test_autograded_notebooks_are_identical_to_stock(graded):
+    stock, ours = autograded_cells(graded["stock"]), autograded_cells(graded["ours"])
+    assert stock.keys() == ours.keys()
+    assert ours == stock
+
+
+def test_broken_submissions_are_flagged_not_fatal(graded):
+    flags = _flags(graded["ours"])
+    kinds = {k: s for s, k in graded["kinds"].items()}
+    assert "invalid-json" in flags[kinds["invalid-json"]]
+    assert {"missing-notebook", "unknown-notebook"} <= flags[kinds["missing-notebook"]]
+    assert "kernel-died" in flags[kinds["kernel-died"]]
+    assert "timeout" in flags[kinds["endless-loop"]]
+    assert kinds["full"] not in flags
+    header = (graded["ours"] / "reports" / ASSIGNMENT / "flags.csv").read_text().splitlines()[0]
+    assert header == "student_id,notebook,kind,detail"
+
+
+def _cli_grade(root: Path, *args: str) -> dict[str, str]:
+    proc = cli("grade", ASSIGNMENT, "--no-progress", *args, cwd=root)
+    return _statuses(proc.stdout)
+
+
+def _api_grade(root: Path) -> dict[str, str]:
+    from course.grading.coursedir import Course
+    from course.grading.grade import grade
+
+    run = grade(Course.open(root), ASSIGNMENT, progress=False)
+    return {s: o.status for s, o in run.outcomes.items()}
+
+
+def test_rerun_skips_unchanged_and_regrades_a_changed_submission(graded, tmp_path):
+    root = copy_of(graded["ours"], tmp_path / "rerun")
+    before = dump_gradebook(root)
+    assert set(_api_grade(root).values()) == {"unchanged"}  # nothing to grade: no workers
+    assert dump_gradebook(root) == before
+
+    blank = next(s for s, k in graded["kinds"].items() if k == "blank")
+    full = next(s for s, k in graded["kinds"].items() if k == "full")
+    sub = root / "submitted" / blank / ASSIGNMENT
+    shutil.copy(root / "submitted" / full / ASSIGNMENT / "ps1.ipynb", sub / "ps1.ipynb")
+    (sub / "timestamp.txt").write_text("2022-08-26 08:00:00.000000 UTC")
+    statuses = _cli_grade(root, "--jobs", "1")
+    assert statuses.pop(blank) == "graded"
+    assert set(statuses.values()) == {"unchanged"}
+    after = dump_gradebook(root)["submissions"][f"{ASSIGNMENT}/{blank}"]
+    assert after["timestamp"] == "2022-08-26T08:00:00"
+    assert sum(g[0] for g in after["notebooks"]["ps1"]["grades"].values() if g[0]) == 5.0
+
+    assert _cli_grade(root, "--student", full, "--force", "--jobs", "1") == {full: "graded"}
+
+
+def _done(state: Path) -> int:
+    """Students whose merge finished (a killed write may leave a hidden temp file)."""
+    return sum(1 for p in state.glob("*.json") if not p.name.startswith("."))
+
+
+def test_kill_half_way_then_rerun_loses_and_duplicates_nothing(graded, tmp_path):
+    root = copy_of(graded["base"], tmp_path / "killed")
+    state = root / "reports" / ASSIGNMENT / ".grade-state"
+    total = len(graded["kinds"])
+    proc = subprocess.Popen(
+        [str(BIN / "kosovo-course"), "grade", ASSIGNMENT, "--jobs", "2", "--no-progress"],
+        cwd=root,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    merged = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        merged = _done(state)
+        if merged >= 1:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 1 <= merged < total, f"kill came too late or too early ({merged} of {total} merged)"
+    done_at_kill = _done(state)
+    assert done_at_kill < total
+
+    rerun = _cli_grade(root, "--jobs", "2")
+    assert list(rerun.values()).count("unchanged") >= done_at_kill, rerun
+    from course.grading.compare import differences
+
+    stock = graded["stock"]
+    assert differences(dump_gradebook(root), dump_gradebook(stock)) == []
+    assert differences(autograded_cells(root), autograded_cells(stock)) == []
+    leftovers = [p for p in (root / "autograded").glob("*/.*")]
+    assert leftovers == []
+    with sqlite3.connect(root / "gradebook.db") as db:
+        rows = db.execute("select count(*) from submitted_assignment").fetchone()[0]
+    assert rows == total
+
+
+def _hostile(root: Path, student: str, code: str) -> None:
+    from course.grading.synth import filled
+
+    source = json.loads((root / "notebooks" / ASSIGNMENT / "ps1.ipynb").read_text())
+    release = json.loads((root / "release" / ASSIGNMENT / "ps1.ipynb").read_text())
+    nb = filled(source, release, None)
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "squares":
+            cell["source"] = code + "\n" + cell["source"]
+    folder = root / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / "ps1.ipynb").write_text(json.dumps(nb))
+    (folder / "timestamp.txt").write_text("2022-08-25 11:00:00.000000 UTC")
+
+
+def test_hostile_submissions_cannot_change_grades_or_stop_the_batch(tmp_path):
+    root = released_course(tmp_path / "hostile")
+    config = root / "nbgrader_config.py"
+    # nbgrader's own cell timeout must not end the loop first: the wall-clock limit should.
+    config.write_text(
+        config.read_text().replace(f"c.Execute.timeout = {TEST_TIMEOUT}", "c.Execute.timeout = 120")
+    )
+    write_class(root, ["full", "full"], extras={})
+    db = root / "gradebook.db"
+    _hostile(root, "h01", f"open({str(db)!r}, 'ab').write(b'garbage')")
+    _hostile(root, "h02", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
+    _hostile(root, "h03", "while True:\n    pass")
+    proc = cli("grade", ASSIGNMENT, "--jobs", "1", "--student-timeout", "6", cwd=root)
+    flags = _flags(root)
+    assert "gradebook-tampered" in flags["h01"]
+    assert "worker-died" in flags["h02"]
+    assert "timeout" in flags["h03"]
+    assert "s001" not in flags and "s002" not in flags
+    with sqlite3.connect(db) as con:
+        assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    dump = dump_gradebook(root)
+    assert set(dump["submissions"]) == {f"{ASSIGNMENT}/s001", f"{ASSIGNMENT}/s002"}
+    assert list((root / "reports" / ASSIGNMENT).glob("gradebook-tampered-*.db"))
+    assert "not merged" in proc.stdout
+
+
+def test_a_watched_file_changed_by_a_submission_stops_grading(tmp_path):
+    root = released_course(tmp_path / "watch")
+    watched = tmp_path / "shared-code.py"
+    watched.write_text("ANSWER = 1\n")
+    _hostile(root, "a01", f"open({str(watched)!r}, 'a').write('ANSWER = 2\\n')")
+    write_class(root, ["full", "full", "full"], extras={})
+    proc = cli("grade", ASSIGNMENT, "--jobs", "1", "--watch", str(watched), cwd=root, check=False)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Grading stopped" in proc.stdout and "shared-code.py" in proc.stdout
+    assert "library-tampered" in _flags(root)["a01"]
+    assert _statuses(proc.stdout)["a01"].startswith("not merged")
+    assert "ANSWER = 2" in watched.read_text()  # an edit is reported, never silently reverted
+    assert "ps1/a01" not in dump_gradebook(root)["submissions"]
+
+
+def test_unknown_student_and_unreleased_assignment_are_clear_errors(graded, tmp_path):
+    from course.grading.coursedir import Course, CourseError
+    from course.grading.grade import grade
+
+    root = copy_of(graded["ours"], tmp_path / "errors")
+    with pytest.raises(CourseError, match="nobody"):
+        grade(Course.open(root), ASSIGNMENT, students=["nobody"], progress=False)
+    os.remove(root / "gradebook.db")
+    with pytest.raises(CourseError, match="release"):
+        grade(Course.open(root), ASSIGNMENT, progress=False)
+    proc = cli("grade", "no-such-assignment", cwd=root, check=False)
+    assert proc.returncode == 2 and "no-such-assignment" in proc.stderr
+
+
+def test_results_apply_is_one_transaction(tmp_path):
+    from nbgrader.api import Gradebook
+
+    from course.grading import results
+
+    root = released_course(tmp_path / "tx")
+    record = {
+        "student": "t1",
+        "courses": [],
+        "submission": {
+            "timestamp": None,
+            "notebooks": {
+                "ps1": {
+                    "late_submission_penalty": None,
+                    "grades": {"no_such_cell": {"auto_score": 1, "needs_manual_grade": False}},
+                    "comments": {},
+                }
+            },
+        },
+    }
+    from nbgrader.api import MissingEntry
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb, pytest.raises(MissingEntry):
+        results.apply(gb, ASSIGNMENT, record)
+    dump = dump_gradebook(root)
+    assert "t1" not in dump["students"] and not dump["submissions"]
