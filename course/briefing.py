@@ -172,6 +172,12 @@ def _suggest(wanted: str, choices: list[str]) -> str:
 # --------------------------------------------------------------------------- citations
 
 
+def _paragraph_number(digits: str) -> int | None:
+    """The number a run of digits spells, or None when it is too long to be a paragraph."""
+    # int() refuses strings of more than 4300 digits with a ValueError that names no argument.
+    return int(digits) if len(digits) <= 9 else None
+
+
 def parse_citation(cite: str) -> tuple[str, str]:
     """Return ``(kind, key)`` for a citation: ``("article", "3")`` or ``("events", "<id>")``."""
     if not isinstance(cite, str):
@@ -185,8 +191,8 @@ def parse_citation(cite: str) -> tuple[str, str]:
     count = len(load_article().paragraphs)
     paragraph = _PARAGRAPH.match(text)
     if paragraph:
-        n = int(paragraph.group(1))
-        if not 1 <= n <= count:
+        n = _paragraph_number(paragraph.group(1))
+        if n is None or not 1 <= n <= count:
             raise ValueError(
                 f"cite {cite!r}: the article's body paragraphs are ¶1 to ¶{count} "
                 "(the headline and the caption are not numbered)"
@@ -194,8 +200,10 @@ def parse_citation(cite: str) -> tuple[str, str]:
         return "article", str(n)
     loose = _PARAGRAPH_LIKE.match(text)
     if loose:
+        n = _paragraph_number(loose.group(1))
+        meant = loose.group(1) if n is None else n
         raise ValueError(
-            f"cite {cite!r} is not a citation yet. Did you mean '¶{int(loose.group(1))}'? "
+            f"cite {cite!r} is not a citation yet. Did you mean '¶{meant}'? "
             "Paragraphs are cited with the pilcrow sign: copy it, or write f'¶{n}'."
         )
     if ":" not in text:

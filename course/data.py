@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,11 @@ class Article:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # Article(None) would otherwise fail later, inside a property, with an AttributeError.
+        if not isinstance(self.text, str):
+            raise TypeError(f"text must be a str, got {type(self.text).__name__}")
+
     def _blocks(self) -> list[str]:
         blocks = [b.strip() for b in _BLOCK_SEPARATOR.split(self.text.strip())]
         blocks = [b for b in blocks if b]
@@ -74,7 +80,10 @@ class Article:
     @property
     def headline(self) -> str:
         """Return the headline: the first line of the text."""
-        return self.text.strip().splitlines()[0].strip()
+        lines = self.text.strip().splitlines()
+        if not lines:  # an empty text has no first line (was an IndexError)
+            raise ValueError(f"text holds no headline: {ARTICLE_FILE} is empty")
+        return lines[0].strip()
 
     @property
     def caption(self) -> str:
@@ -93,9 +102,11 @@ class Article:
 
     def paragraph(self, n: int) -> str:
         """Return body paragraph ``n``, counting from 1."""
-        # bool is a subclass of int, but paragraph(True) is almost certainly a mistake.
-        if isinstance(n, bool) or not isinstance(n, int):
+        # bool is a subclass of int, but paragraph(True) is almost certainly a mistake. Any
+        # integer type counts: a number read from a table (numpy.int64) is a paragraph number too.
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
             raise TypeError(f"n must be an int (a paragraph number), got {type(n).__name__}: {n!r}")
+        n = int(n)
         count = len(self.paragraphs)
         if not 1 <= n <= count:
             raise ValueError(f"n must be between 1 and {count} (body paragraphs), got n={n}")

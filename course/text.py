@@ -242,6 +242,11 @@ def _check_words(value: object, name: str) -> list[str]:
     # A lone string is iterable too, but iterating it gives letters, which is never meant.
     if isinstance(value, str):
         raise TypeError(f"{name} must be a collection of str (e.g. a set or list), not one str")
+    # Iterating a DataFrame gives its column names, which is never meant either.
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a collection of str, got a DataFrame; pick one column, e.g. df['word']"
+        )
     if not isinstance(value, Iterable):
         raise TypeError(f"{name} must be a collection of str, got {type(value).__name__}")
     words = list(value)
@@ -1123,6 +1128,9 @@ def _attribute(
     return None, "none"
 
 
+_MAX_WORDS = 2**53  # far above any real count; below it a float count is exact and fits int64
+
+
 def quote_share(quotes: pd.DataFrame) -> pd.DataFrame:
     """Total quoted words per speaker and their share of all quoted words, largest first."""
     if not isinstance(quotes, pd.DataFrame):
@@ -1137,8 +1145,16 @@ def quote_share(quotes: pd.DataFrame) -> pd.DataFrame:
         words = pd.to_numeric(quotes["words"], errors="raise")
     except (TypeError, ValueError):
         raise ValueError("quotes['words'] must hold numbers of words") from None
-    if words.isna().any() or (words < 0).any():
+    # Infinite, fractional or huge counts used to raise OverflowError or be truncated silently.
+    if (
+        words.isna().any()
+        or (words < 0).any()
+        or (words > _MAX_WORDS).any()
+        or (words != words.round()).any()
+    ):
         raise ValueError("quotes['words'] must hold whole numbers of 0 or more")
+    if int(words.sum()) > _MAX_WORDS:
+        raise ValueError("quotes['words'] adds up to more words than any text holds")
     # Unattributed quotes are a finding in themselves, so they get a row instead of vanishing.
     speakers = [
         "(no speaker)" if s is None or (isinstance(s, float) and s != s) else str(s)

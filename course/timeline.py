@@ -304,6 +304,11 @@ def duration(a: DateLike, b: DateLike) -> pd.Timedelta:
     return _period(b, "b").first - _period(a, "a").first
 
 
+def _present_ids(events: pd.DataFrame) -> list[str]:
+    """The ids of events as strings, leaving out missing ones (None/NaN)."""
+    return [str(i) for i in events["id"] if not pd.isna(i)]
+
+
 def event_date(events: pd.DataFrame, event_id: str) -> pd.Timestamp:
     """Return the date of the event with id ``event_id``."""
     _require_columns(events, ["id", "date"])
@@ -312,7 +317,8 @@ def event_date(events: pd.DataFrame, event_id: str) -> pd.Timestamp:
     ids = events["id"].astype(str)
     rows = events[ids == event_id]
     if rows.empty:
-        close = difflib.get_close_matches(event_id, ids.tolist(), n=3, cutoff=0.5)
+        # A missing id stays NaN under astype(str) and would crash difflib: suggest present ids.
+        close = difflib.get_close_matches(event_id, _present_ids(events), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
         raise ValueError(f"event_id {event_id!r} is not in events.{hint}")
     if len(rows) > 1:
@@ -539,7 +545,7 @@ def _highlight_ids(highlight: object, events: pd.DataFrame, window: pd.DataFrame
         raise TypeError("highlight must contain event id strings")
     if "id" not in events.columns:
         raise ValueError("highlight needs an 'id' column in events to find the events")
-    all_ids = events["id"].astype(str).tolist()
+    all_ids = _present_ids(events)
     shown = set(window["id"].astype(str))
     for item in wanted:
         if item not in all_ids:
@@ -572,7 +578,13 @@ def plot_timeline(
 
     plots._require_text(title, "title")
     plots._require_text(label_column, "label_column")
-    _require_columns(events, ["date", "category", label_column])
+    _require_columns(events, ["date", "category"])
+    if label_column not in events.columns:
+        # Name the argument that is wrong, not only the table.
+        raise ValueError(
+            f"label_column {label_column!r} is not a column of events; "
+            f"it has {list(map(str, events.columns))}"
+        )
     if start is None and end is None:
         window = events
     else:
