@@ -45,7 +45,7 @@ SLIP_OPTIONS = {
     "B": "In the EU's terms a potential candidate has not (yet) been granted candidate status "
     "(read the glossary rows 'candidate status' and 'potential candidate'). The two are "
     "different steps, which is why the table keeps them apart.",
-    "C": "Right. In August 2022 Montenegro, Serbia, North Macedonia and Albania had candidate "
+    "C": "In August 2022 Montenegro, Serbia, North Macedonia and Albania had candidate "
     "status (and were already negotiating); Bosnia and Herzegovina and Kosovo were potential "
     "candidates. Bosnia and Herzegovina became a candidate on 15 December 2022. A loose word "
     "in a news report is common: a historian notices it, checks it against a better source, "
@@ -55,7 +55,7 @@ SLIP_OPTIONS = {
 }
 
 COMMON_OPTIONS = {
-    "A": "Right, and notice the word *stated*: `stated_reason` records the reason these "
+    "A": "Notice the word *stated*: `stated_reason` records the reason these "
     "governments give, as reported by the sources in the `source` column (S62, S63). The data "
     "say nothing about any other motive, and we should not add one without a source.",
     "B": "The dataset records no votes, and none of our sources reports a vote on Kosovo's "
@@ -76,7 +76,7 @@ POPULATION_OPTIONS = {
     "C": "Sorting puts the numbers in order, but it does not change when or how each was "
     "counted. A ranking built on counts from different years and rules inherits their "
     "differences.",
-    "D": "Right. A fair comparison needs a common year and a common definition of who is "
+    "D": "A fair comparison needs a common year and a common definition of who is "
     "counted, and here we have neither. Whenever you use one of these figures, give its year "
     "and its caveat with it.",
 }

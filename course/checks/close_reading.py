@@ -44,7 +44,7 @@ PARAPHRASE_OPTIONS = {
     "Stoltenberg's own words about KFOR are inside quotation marks.",
     "B": "Vučić is not the subject of ¶1: the sentence reports what Stoltenberg 'says'. Vučić "
     "first appears in ¶2.",
-    "C": "Yes. 'Says' introduces reported (indirect) speech: the reporter's words for what "
+    "C": "'Says' introduces reported (indirect) speech: the reporter's words for what "
     "Stoltenberg said. Put it next to ¶3: his condition was 'Should stability be jeopardized', "
     "the reporter's is 'if tensions ... rise', and 'intervene' has become 'step in'.",
     "D": "Nothing in the text says so, and words copied from a release would be quoted or "
@@ -54,7 +54,7 @@ PARAPHRASE_OPTIONS = {
 HEDGE_OPTIONS = {
     "A": "Nothing has been decided: 'Should ...' makes any intervention depend on a condition "
     "that has not been met. Read it as 'if stability should be jeopardized ...'.",
-    "B": "Yes. The inverted 'if' clause makes a conditional commitment: it warns (deterrence) "
+    "B": "The inverted 'if' clause makes a conditional commitment: it warns (deterrence) "
     "without acting, and leaves NATO to judge when stability counts as 'jeopardized'.",
     "C": "'Should stability be jeopardized' is an inverted 'if' clause, not a report that it has "
     "been; in ¶2 the same speaker says the situation 'has improved'.",
