@@ -24,6 +24,8 @@ KINDS = {
     "gradebook-tampered": "the real gradebook changed while this submission ran; restored",
     "library-tampered": "grading code changed while this submission ran; grading stopped",
     "scratch-tampered": "the scratch template changed while this submission ran",
+    "suspicious-code": "student code touches the grading machinery (check, IPython, the "
+    "gradebook...); grades unchanged: read the flagged cell",
 }
 
 

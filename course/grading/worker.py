@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from course.grading import engine, results
 from course.grading.flags import Flag
+from course.grading.scan import scan_submission
 from course.grading.scratch import (
     GRADEBOOK,
     Template,
@@ -36,7 +37,13 @@ from course.grading.scratch import (
 
 _KERNEL_DIED = ("DeadKernelError", "Kernel died", "kernel died")
 _TIMEOUT = ("UnresponsiveKernelError", "CellTimeoutError", "Timeout waiting for", "TimeoutError")
-_BAD_JSON = ("NotJSONError", "JSONDecodeError", "does not appear to be JSON", "ValidationError")
+_BAD_JSON = (
+    "NotJSONError",
+    "JSONDecodeError",
+    "does not appear to be JSON",
+    "ValidationError",
+    "UnicodeDecodeError",
+)
 
 
 def classify_failure(log: str, error: str) -> str:
@@ -77,7 +84,10 @@ def precheck(folder: Path, expected: list[str], student: str) -> list[Flag]:
         # Only the JSON: nbgrader reads and validates the notebook itself right after.
         try:
             data = json.loads(path.read_bytes())
-            if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+            # nbformat 4 has cells; nbformat 3 has worksheets, which nbgrader upgrades itself.
+            if not isinstance(data, dict) or not (
+                isinstance(data.get("cells"), list) or isinstance(data.get("worksheets"), list)
+            ):
                 raise ValueError("no list of cells: not a Jupyter notebook")
         except (ValueError, UnicodeDecodeError) as exc:
             detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -147,6 +157,8 @@ class Worker:
                 )
                 return answer
             flags += precheck(dest, self.expected, student)
+            release = self.template.root / self.dirs["release"] / self.assignment
+            flags += scan_submission(dest, release, self.expected, student)
             from nbgrader.api import Gradebook
 
             with engine.shared_engines():

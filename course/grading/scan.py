@@ -1,0 +1,103 @@
+"""A static scan of submitted notebooks for code that tampers with grading.
+
+Student code runs inside the grading kernel, so it can rebind ``check``, patch the course
+library or IPython's error display and make failing checks look passed. Grading cannot stop
+that; this scan makes it visible. It reads only the cells the student could write (every code
+cell whose source is not, byte for byte, a locked cell of the released notebook) and reports
+each pattern it finds, with the cell id, as a ``suspicious-code`` flag. Grades are unchanged:
+a person reads the flagged cells and decides.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from course.grading.flags import Flag
+
+# (label, pattern). Names of things a solution in this course has no reason to touch.
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(pattern))
+    for label, pattern in (
+        ("rebinds check", r"(?<![\w.])(?:check|check_hidden)\s*(?:=(?!=)|:=)"),
+        ("redefines check", r"\b(?:def|class)\s+(?:check|check_hidden)\b"),
+        ("rebinds check", r"\bglobals\(\)\s*\[\s*['\"](?:check|check_hidden)['\"]"),
+        ("touches course.checks", r"\bcourse\.checks\b|\bfrom\s+course\s+import\s+checks\b"),
+        ("touches IPython error handling", r"\bset_custom_exc\b|\bshowtraceback\b"),
+        ("touches sys.modules", r"\bsys\.modules\b"),
+        ("touches builtins", r"builtins"),
+        ("kills the kernel", r"\bos\._exit\b"),
+        ("touches the gradebook", r"gradebook\.db"),
+        (
+            "touches the course library",
+            r"\b(?:course|nbgrader)(?:\.\w+)*\.__file__\b|site-packages|dist-packages",
+        ),
+    )
+)
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return src if isinstance(src, str) else "".join(src)
+
+
+def _code_cells(path: Path) -> list[dict] | None:
+    """The code cells of a notebook in any nbformat version, or None if it is unreadable."""
+    import nbformat
+
+    try:
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except Exception:  # unreadable notebooks are flagged elsewhere (invalid-json)
+        return None
+    return [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+
+
+def locked_sources(release: Path) -> set[str]:
+    """The sources of the released notebook's locked code cells (students cannot change them)."""
+    cells = _code_cells(release) or []
+    return {_source(c) for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("locked")}
+
+
+def scan_notebook(path: Path, locked: set[str], student: str) -> list[Flag]:
+    """One ``suspicious-code`` flag per (cell, pattern) found in the student's code cells."""
+    flags = []
+    for i, cell in enumerate(_code_cells(path) or []):
+        source = _source(cell)
+        if source in locked:
+            continue
+        cell_id = (
+            cell.get("id")
+            or cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            or f"#{i}"
+        )
+        seen = set()
+        for label, pattern in PATTERNS:
+            match = pattern.search(source)
+            if match and label not in seen:
+                seen.add(label)
+                flags.append(
+                    Flag(
+                        student,
+                        path.stem,
+                        "suspicious-code",
+                        f"cell {cell_id}: {label} ({match.group(0).strip()!r})",
+                    )
+                )
+    return flags
+
+
+def scan_submission(
+    folder: Path, release_dir: Path, expected: list[str], student: str
+) -> list[Flag]:
+    """Scan every expected notebook of a submission folder against its release."""
+    flags = []
+    for name in expected:
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        try:
+            flags += scan_notebook(path, locked_sources(release_dir / f"{name}.ipynb"), student)
+        except Exception as exc:  # the scan must never keep a notebook from being graded
+            detail = f"could not scan the notebook ({type(exc).__name__}); read it yourself"
+            flags.append(Flag(student, name, "suspicious-code", detail))
+    return flags

@@ -1,0 +1,226 @@
+"""The adversarial corpus (tests/adversarial.py) graded as one class of the real 01-sourcing.
+
+One temporary course: the repository's nbgrader_config.py with ``c.Execute.timeout = 10`` (so
+the endless loop ends in seconds, not a minute), ``kosovo-course release 01-sourcing``, then the
+answer key, the blank release and one student per kind, graded with ``kosovo-course grade
+01-sourcing --jobs 2``. Then: the exit code, each student's score in the gradebook and flags in
+flags.csv. Also the corrupt and the locked gradebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from adversarial import KINDS, Context, Kind
+from grading_fixtures import cli
+
+from course_helpers import make_course_copy
+
+pytestmark = pytest.mark.nbgrader
+
+ASSIGNMENT = "01-sourcing"
+TIMESTAMP = "2022-08-25 10:00:00.000000 UTC"
+OVERLAP = "ran at the same time as the change"
+
+
+def student_of(index: int, kind: Kind) -> str:
+    """Student ids sort normal students first and gradebook tamperers last (see hardening.md)."""
+    return f"z{index:02d}-{kind.name}" if kind.score is None else f"k{index:02d}-{kind.name}"
+
+
+def _submit(root: Path, student: str, files: dict[str, bytes]) -> None:
+    folder = root / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text(TIMESTAMP)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real 01-sourcing released in a temporary course (Execute.timeout lowered to 10 s)."""
+    root = make_course_copy(tmp_path_factory.mktemp("adversarial") / "released", [ASSIGNMENT])
+    config = root / "nbgrader_config.py"
+    config.write_text(
+        config.read_text() + "\n# tests: endless loops end in 10 s\nc.Execute.timeout = 10\n"
+    )
+    cli("release", ASSIGNMENT, cwd=root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(released: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The mixed class (key, blank, every kind) graded once with --jobs 2."""
+    from course.grading.synth import filled
+
+    root = tmp_path_factory.mktemp("adversarial") / "class"
+    shutil.copytree(released, root)
+    source = json.loads((root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    blank = json.loads((root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    key = filled(source, blank, None)
+    _submit(root, "a-key", {f"{ASSIGNMENT}.ipynb": json.dumps(key).encode()})
+    _submit(root, "a-blank", {f"{ASSIGNMENT}.ipynb": json.dumps(blank).encode()})
+    students = {}
+    for i, kind in enumerate(KINDS):
+        student = student_of(i, kind)
+        _submit(root, student, kind.make(key, blank, ASSIGNMENT, Context(root)))
+        students[kind.name] = student
+    proc = cli(
+        "grade", ASSIGNMENT, "--jobs", "2", "--no-progress", cwd=root, check=False, timeout=600
+    )
+    return {"root": root, "proc": proc, "students": students}
+
+
+def _scores(root: Path) -> tuple[dict[str, float], float]:
+    """student -> autograded (code) score, and the assignment's maximum code score."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        a = gb.find_assignment(ASSIGNMENT)
+        return {s.student.id: s.code_score for s in a.submissions}, a.max_code_score
+
+
+def _flags(root: Path) -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = {}
+    path = root / "reports" / ASSIGNMENT / "flags.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["student_id"], []).append(row)
+    return out
+
+
+def test_corpus_is_big_enough_and_names_are_unique():
+    names = [k.name for k in KINDS]
+    assert len(names) >= 20 and len(set(names)) == len(names)
+    assert all(k.batch_continues for k in KINDS)
+
+
+def test_grade_exits_zero_with_every_kind_in_the_summary(graded):
+    proc = graded["proc"]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    for student in [*graded["students"].values(), "a-key", "a-blank"]:
+        assert student in proc.stdout
+
+
+def test_normal_students_are_unaffected(graded):
+    scores, maximum = _scores(graded["root"])
+    assert maximum == 11
+    assert scores["a-key"] == maximum
+    assert scores["a-blank"] == 0
+    flags = _flags(graded["root"])
+    assert "a-key" not in flags and "a-blank" not in flags
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_each_kind_gets_its_expected_score_and_flags(graded, kind):
+    root, student = graded["root"], graded["students"][kind.name]
+    scores, maximum = _scores(root)
+    rows = _flags(root).get(student, [])
+    kinds = {r["kind"] for r in rows}
+    overlapped = any(r["kind"] == "gradebook-tampered" and OVERLAP in r["detail"] for r in rows)
+    if overlapped and kind.score is not None:
+        # Ran while another submission changed the real gradebook: not merged, by design
+        # (regraded on the next run). Its own flags are still there.
+        assert student not in scores
+        assert kind.flags <= kinds, rows
+        return
+    assert kinds == set(kind.flags), rows
+    if kind.score is None:
+        assert student not in scores
+    else:
+        expected = maximum if kind.score == "full" else float(kind.score)
+        assert scores[student] == expected
+    for row in rows:
+        if row["kind"] == "suspicious-code":
+            assert row["notebook"] == ASSIGNMENT and row["detail"].startswith("cell ")
+
+
+def test_suspicious_scan_names_the_cell_and_pattern_and_skips_locked_cells(released, tmp_path):
+    from course.grading.scan import locked_sources, scan_notebook
+    from course.grading.synth import filled
+
+    release = released / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    source = json.loads((released / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    key = filled(source, json.loads(release.read_text()), None)
+    locked = locked_sources(release)
+    assert any("from course.checks import" in s for s in locked)  # the set-up cell
+    path = tmp_path / f"{ASSIGNMENT}.ipynb"
+    path.write_text(json.dumps(key))
+    assert scan_notebook(path, locked, "s") == []  # the key itself is clean
+    hostile = {
+        "a1-1": "import builtins\nbuiltins.print = None",
+        "a1-2": "import sys\nsys.modules['course.checks'] = None",
+        "a1-3": "open('../../gradebook.db', 'wb')",
+        "a1-4": "def check(*a):\n    pass",
+        "a1-6": "import course\nopen(course.__file__, 'a')",
+        "a1-7": "if check == 1:\n    pass",  # a comparison is not a rebinding
+    }
+    for cell in key["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid in hostile:
+            cell["source"] = hostile[gid]
+    path.write_text(json.dumps(key))
+    details = [f.detail for f in scan_notebook(path, locked, "s")]
+    assert "cell a1-1: touches builtins ('builtins')" in details
+    assert any(d.startswith("cell a1-2: touches sys.modules") for d in details)
+    assert any(d.startswith("cell a1-3: touches the gradebook") for d in details)
+    assert any(d.startswith("cell a1-4: redefines check") for d in details)
+    assert any(d.startswith("cell a1-6: touches the course library") for d in details)
+    assert not any(d.startswith("cell a1-7") for d in details)
+
+
+def test_the_scan_never_raises(tmp_path):
+    from course.grading.scan import scan_submission
+
+    (tmp_path / "nb.ipynb").write_text(
+        json.dumps(
+            {
+                "nbformat": 4,
+                "nbformat_minor": 5,
+                "metadata": {},
+                "cells": [{"cell_type": "code", "source": [1, 2], "metadata": {}}],
+            }
+        )
+    )
+    (tmp_path / "garbage.ipynb").write_bytes(b"\xff\x00")
+    flags = scan_submission(tmp_path, tmp_path / "no-release", ["nb", "garbage", "absent"], "s")
+    assert [f.kind for f in flags] in ([], ["suspicious-code"])
+
+
+def _grade_error(root: Path) -> str:
+    proc = cli("grade", ASSIGNMENT, "--jobs", "1", "--no-progress", cwd=root, check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr  # one paragraph
+    return proc.stderr
+
+
+def test_a_corrupt_gradebook_is_a_clear_error(released, tmp_path):
+    root = shutil.copytree(released, tmp_path / "corrupt")
+    db = root / "gradebook.db"
+    db.write_bytes(b"this is not a database\x00\xff" * 200)
+    message = _grade_error(root)
+    assert "not a readable SQLite database" in message
+    assert "kosovo-course release" in message and "backup" in message
+    assert db.read_bytes().startswith(b"this is not a database")
+
+
+def test_a_locked_gradebook_is_a_clear_error(released, tmp_path):
+    root = shutil.copytree(released, tmp_path / "locked")
+    before = (root / "gradebook.db").read_bytes()
+    holder = sqlite3.connect(root / "gradebook.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        message = _grade_error(root)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "locked by another program" in message and "again" in message
+    assert (root / "gradebook.db").read_bytes() == before
