@@ -63,3 +63,21 @@ def wrong_params(cases: dict[str, Case]) -> list[Any]:
     """pytest parameters (qid, value, expect) for every wrong answer of every case."""
     return [pytest.param(qid, value, expect, id=f"{qid}-{i}")
             for qid, case in cases.items() for i, (value, expect) in enumerate(case.wrong)]
+
+
+def case_tests(cases: dict[str, Case]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests every check module needs: each right answer passes, each wrong one teaches.
+
+    Use at module level:
+    ``test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)``.
+    """
+
+    @pytest.mark.parametrize("qid", list(cases))
+    def test_right_answer_passes(qid: str, capsys: pytest.CaptureFixture) -> None:
+        assert_passes(qid, cases[qid].right(), capsys)
+
+    @pytest.mark.parametrize(("qid", "value", "expect"), wrong_params(cases))
+    def test_wrong_answer_teaches(qid: str, value: Any, expect: str) -> None:
+        assert_teaches(qid, value, expect, cases[qid])
+
+    return test_right_answer_passes, test_wrong_answer_teaches

@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from check_harness import Case, assert_passes, assert_teaches, wrong_params
+from check_harness import Case, assert_passes, case_tests, wrong_params
 from course.checks import CheckFailed, check, check_hidden
 from course.checks.actors import (
     COMMON_OPTIONS,
@@ -206,14 +206,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("qid", CASES)
-def test_right_answer_passes(qid, capsys):
-    assert_passes(qid, CASES[qid].right(), capsys)
-
-
-@pytest.mark.parametrize(("qid", "value", "expect"), wrong_params(CASES))
-def test_wrong_answer_teaches(qid, value, expect):
-    assert_teaches(qid, value, expect, CASES[qid])
+test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 
 
 def test_other_spellings_and_types_are_accepted(capsys):

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import course.briefing as briefing_module
-from check_harness import Case, assert_passes, assert_teaches, wrong_params
+from check_harness import Case, assert_passes, case_tests
 from course.briefing import CITATION_KINDS, Briefing, parse_citation
 from course.checks import CheckFailed, check, check_hidden
 from course.checks.briefing import _raw_key
@@ -257,14 +257,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("qid", CASES)
-def test_right_answer_passes(qid, capsys):
-    assert_passes(qid, CASES[qid].right(), capsys)
-
-
-@pytest.mark.parametrize(("qid", "value", "expect"), wrong_params(CASES))
-def test_wrong_answer_teaches(qid, value, expect):
-    assert_teaches(qid, value, expect, CASES[qid])
+test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 
 
 def test_accepted_variants(capsys):

@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from check_harness import Case, assert_passes, assert_teaches, wrong_params
+from check_harness import Case, assert_passes, case_tests
 from course.checks.close_reading import HEDGE_OPTIONS, PARAPHRASE_OPTIONS
 from course.data import load_article
 from course.text import find_quotes, kwic, modal_phrases, quote_share, tokens, word_frequencies
@@ -123,14 +123,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("qid", CASES)
-def test_right_answer_passes(qid, capsys):
-    assert_passes(qid, CASES[qid].right(), capsys)
-
-
-@pytest.mark.parametrize(("qid", "value", "expect"), wrong_params(CASES))
-def test_wrong_answer_teaches(qid, value, expect):
-    assert_teaches(qid, value, expect, CASES[qid])
+test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 
 
 def test_equivalent_answers_are_accepted(capsys):

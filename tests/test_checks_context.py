@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from check_harness import Case, assert_passes, assert_teaches, wrong_params
+from check_harness import Case, assert_passes, case_tests
 from course.checks.context import SINCE_2011_OPTIONS
 from course.data import load_events
 from course.timeline import ARTICLE_DATE, between, event_date, resolve_relative, years_between
@@ -173,14 +173,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("qid", CASES)
-def test_right_answer_passes(qid, capsys):
-    assert_passes(qid, CASES[qid].right(), capsys)
-
-
-@pytest.mark.parametrize(("qid", "value", "expect"), wrong_params(CASES))
-def test_wrong_answer_teaches(qid, value, expect):
-    assert_teaches(qid, value, expect, CASES[qid])
+test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 
 
 def test_equivalent_forms_are_accepted(capsys):

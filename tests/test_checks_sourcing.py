@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from check_harness import Case, assert_passes, assert_teaches, wrong_params
+from check_harness import Case, assert_passes, case_tests
 from course.checks.sourcing import MISSING_OPTIONS, PUBLISHER_OPTIONS
 from course.data import load_article
 from course.text import tokens
@@ -86,14 +86,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("qid", CASES)
-def test_right_answer_passes(qid, capsys):
-    assert_passes(qid, CASES[qid].right(), capsys)
-
-
-@pytest.mark.parametrize(("qid", "value", "expect"), wrong_params(CASES))
-def test_wrong_answer_teaches(qid, value, expect):
-    assert_teaches(qid, value, expect, CASES[qid])
+test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 
 
 def test_surname_forms_are_accepted(capsys):
