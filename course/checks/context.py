@@ -24,6 +24,7 @@ from course.checks.core import (
     expect_type,
     fail,
     hidden,
+    iso_day,
     normalise_text,
     question,
 )
@@ -100,18 +101,6 @@ def _dates(frame: pd.DataFrame) -> pd.Series:
 
 def _years(frame: pd.DataFrame) -> set[int]:
     return set(_dates(frame).dt.year)
-
-
-def _iso(value: Any) -> str | None:
-    """Read a day given as 'YYYY-MM-DD' text (a time part is ignored) or a date object."""
-    if isinstance(value, dt.date):  # datetime and pandas.Timestamp are dates too
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip()).date().isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 def _no_timedelta(value: Any, variable: str, what: str) -> None:
@@ -345,7 +334,7 @@ def in_october(value: Any) -> None:
     expect_type(value, (tuple, list), variable,
                 hint="give two dates in brackets: `(first_day, last_day)`.")
     expect_length(value, 2, variable, unit="dates", hint="two dates: the first and last day.")
-    days = [_iso(v) for v in value]
+    days = [iso_day(v, allow_time=True) for v in value]
     if None in days:
         fail(variable, "holds something that is not a date in the form 'YYYY-MM-DD'.",
              "turn a Timestamp into text with `.date().isoformat()` or `.strftime('%Y-%m-%d')`.")

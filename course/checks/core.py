@@ -8,6 +8,7 @@ this package does not give the answers away.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -47,6 +48,23 @@ def surname_key(name: str) -> str:
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = normalise_text(plain).split()
     return words[-1] if words else ""
+
+
+def iso_day(value: Any, *, allow_time: bool = False) -> str | None:
+    """Read a day given as 'YYYY-MM-DD' text or as a date object; None if it is neither.
+
+    ``allow_time`` also accepts text with a time part ('2022-08-17T10:00'), which is ignored.
+    """
+    if isinstance(value, dt.date):  # datetime and pandas.Timestamp are dates too
+        return value.strftime("%Y-%m-%d")
+    if not isinstance(value, str):
+        return None
+    parse = dt.datetime.fromisoformat if allow_time else dt.date.fromisoformat
+    try:
+        parsed = parse(value.strip())
+    except ValueError:
+        return None
+    return parsed.strftime("%Y-%m-%d")
 
 
 def _canonical(value: Any) -> Any:

@@ -13,6 +13,7 @@ from course.checks.core import (
     expect_type,
     fail,
     hidden,
+    iso_day,
     normalise_text,
     question,
     surname_key,
@@ -99,22 +100,12 @@ publisher = choice_question(
 )
 
 
-def _as_iso_date(value: Any) -> str | None:
-    """Read a date given as 'YYYY-MM-DD' text or as a date object; None if it is neither."""
-    if isinstance(value, dt.date):  # datetime and pandas.Timestamp are dates too
-        return value.strftime("%Y-%m-%d")
-    try:
-        return dt.date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        return None
-
-
 @question("1.7", "answer_1_7")
 def event_date(value: Any) -> None:
     """The date of the event the article reports, as 'YYYY-MM-DD'."""
     expect_type(value, (str, dt.date), "answer_1_7",
                 hint="write the date as text in ISO form, 'YYYY-MM-DD'.")
-    iso = _as_iso_date(value)
+    iso = iso_day(value)
     if iso is None:
         fail("answer_1_7", f"is {value!r}, which is not a date in the form 'YYYY-MM-DD'.",
               "ISO dates put the year first: four digits, then month, then day.")
