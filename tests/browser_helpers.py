@@ -303,13 +303,21 @@ def cell_with_source(panel: Locator, first_line: str) -> Locator:
     The locator is pinned to the cell's position, so it still finds the cell after its source
     has been edited.
     """
-    index = panel.locator(".jp-Cell").evaluate_all(
-        """(cells, first) => cells.findIndex(cell => {
+    find = """(cells, first) => cells.findIndex(cell => {
             const line = cell.querySelector('.jp-InputArea .cm-content > .cm-line');
             return line !== null && line.textContent === first;
-        })""",
-        first_line,
-    )
+        })"""
+    # JupyterLab renders only the cells near the viewport: scroll through the notebook, a
+    # screen at a time, until the cell's editor has been drawn.
+    scroller = panel.locator(".jp-WindowedPanel-outer").first
+    index = -1
+    for step in range(40):
+        index = panel.locator(".jp-Cell").evaluate_all(find, first_line)
+        if index >= 0:
+            break
+        scroller.evaluate("(el, top) => { el.scrollTop = top ? 0 : el.scrollTop + "
+                          "el.clientHeight * 0.8; }", step == 0)
+        panel.page.wait_for_timeout(150)
     assert index >= 0, f"no cell begins with {first_line!r}"
     return panel.locator(".jp-Cell").nth(index)
 
