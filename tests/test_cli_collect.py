@@ -224,3 +224,30 @@ def test_parse_entry_recognises_each_lms():
     assert parse("__MACOSX/x.ipynb") is None and parse("notes.txt") is None
     assert parse("../../etc/passwd_1_2_x.ipynb").filename == "x.ipynb"
     assert split_resubmission("ps-2.ipynb", {"ps-2"}) == ("ps-2.ipynb", 0)
+
+
+@pytest.mark.nbgrader
+def test_collect_refuses_to_run_while_grade_holds_the_course(course, tmp_path):
+    """grade treats any change to submitted/ as tampering: collect refuses to run beside it."""
+    from course.grading.coursedir import Course
+    from course.grading.lock import course_lock
+
+    src = tmp_path / "plain"
+    (src / "u1001").mkdir(parents=True)
+    (src / "u1001" / "ps1.ipynb").write_bytes(_nb("u1001 plain"))
+    with course_lock(Course.open(course), "grade"):
+        proc = cli(
+            "collect",
+            ASSIGNMENT,
+            str(src),
+            "--roster",
+            str(tmp_path / "roster.csv"),
+            cwd=course,
+            check=False,
+        )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "another kosovo-course grade or collect is running" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (course / "submitted" / "u1001").exists()
+    cli("collect", ASSIGNMENT, str(src), "--roster", str(tmp_path / "roster.csv"), cwd=course)
+    assert _tag(course, "u1001") == "u1001 plain"

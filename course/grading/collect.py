@@ -17,6 +17,7 @@ from pathlib import Path
 
 from course.grading.coursedir import Course, CourseError
 from course.grading.lms import Parsed, iter_entries, parse_entry
+from course.grading.lock import course_lock
 from course.grading.merge import replace_folder
 from course.grading.roster import Roster, RosterStudent
 from course.grading.synth import nbgrader_timestamp
@@ -132,6 +133,11 @@ def write_submission(folder: Path, files: dict[str, bytes], timestamp: datetime)
 
 def collect(course: Course, assignment: str, source: Path, roster_path: Path) -> CollectResult:
     """Collect ``source`` (zip or folder) for ``assignment`` using the roster at ``roster_path``."""
+    with course_lock(course, "collect"):
+        return _collect(course, assignment, source, roster_path)
+
+
+def _collect(course: Course, assignment: str, source: Path, roster_path: Path) -> CollectResult:
     course.require_assignment(assignment)
     if not source.exists():
         raise CourseError(f"{source} does not exist")
