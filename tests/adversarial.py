@@ -24,9 +24,18 @@ Maker = Callable[[Notebook, Notebook, str, "Context"], Files]
 
 @dataclass(frozen=True)
 class Context:
-    """What a hostile notebook may know about the machine: the real course's folder."""
+    """What a hostile notebook may know about the machine: the real course's folder, the
+    folder the grading run imports ``course`` from, and a classmate's id."""
 
     course_root: Path
+    package: Path  # <package>/course is the library the grading process runs
+    victim: str  # a student graded later, whose submitted files some kinds rewrite
+    graded_first: str  # a student already merged when the hostile kinds run
+
+
+# Students the class also holds (see test_adversarial.py).
+VICTIM = "v-victim"
+GRADED_FIRST = "a-key"
 
 
 @dataclass(frozen=True)
@@ -360,6 +369,87 @@ def _kinds() -> list[Kind]:
             None,
             frozenset({"gradebook-tampered", "suspicious-code"}),
             why="the coordinator puts the gradebook back and does not merge this student",
+        ),
+        Kind(
+            "library-copy-rewritten",
+            key_with(
+                "a1-1",
+                "import course, pathlib\n"
+                "core = pathlib.Path(course.__file__).parent / 'checks' / 'core.py'\n"
+                "core.write_text(core.read_text() + '\\nTAMPERED = True\\n')",
+            ),
+            None,
+            frozenset({"library-tampered", "suspicious-code"}),
+            why="the kernel imports the scratch course's own copy of the library: only that "
+            "copy changes, the worker sees it and the student is not merged",
+        ),
+        Kind(
+            "installed-library-rewritten",
+            lambda key, blank, name, ctx: _one(
+                name,
+                _prepend(
+                    key,
+                    "a1-1",
+                    f"open({str(ctx.package / 'course' / 'checks' / 'core.py')!r}, 'a')"
+                    ".write('\\nTAMPERED = True\\n')",
+                ),
+            ),
+            None,
+            frozenset({"library-tampered"}),
+            why="reported, never reverted (it may be the instructor's working tree); every "
+            "student is graded with the copy taken at the start, the writer is not merged",
+        ),
+        Kind(
+            "other-submission-rewritten",
+            lambda key, blank, name, ctx: _one(
+                name,
+                _prepend(
+                    key,
+                    "a1-1",
+                    "import pathlib\n"
+                    f"for p in pathlib.Path({str(ctx.course_root / 'submitted' / ctx.victim)!r})"
+                    ".rglob('*.ipynb'):\n"
+                    "    p.write_text('{}')",
+                ),
+            ),
+            None,
+            frozenset({"course-files-tampered"}),
+            why="the classmate is graded from the copy taken at the start and flagged "
+            "submission-changed; the original is kept in reports/, the new file is left",
+        ),
+        Kind(
+            "other-autograded-rewritten",
+            lambda key, blank, name, ctx: _one(
+                name,
+                _prepend(
+                    key,
+                    "a1-1",
+                    "import os, pathlib\n"
+                    "for p in pathlib.Path("
+                    f"{str(ctx.course_root / 'autograded' / ctx.graded_first)!r}"
+                    ").rglob('*.ipynb'):\n"
+                    "    os.chmod(p, 0o644)\n"
+                    "    p.write_text('{}')",
+                ),
+            ),
+            None,
+            frozenset({"course-files-tampered"}),
+            why="the classmate is graded again, which puts nbgrader's autograded notebook back",
+        ),
+        Kind(
+            "ipython-startup-file",
+            key_with(
+                "a1-1",
+                "import pathlib\n"
+                "startup = pathlib.Path(get_ipython().profile_dir.startup_dir)\n"
+                "startup.mkdir(parents=True, exist_ok=True)\n"
+                "(startup / '00-pass.py').write_text("
+                "'import course.checks\\ncourse.checks.check = lambda *a, **k: None\\n')",
+            ),
+            "full",
+            sus,
+            why="each kernel has an IPython folder of its own in its scratch course: a start-up "
+            "file there runs in no other student's kernel",
         ),
     ]
 

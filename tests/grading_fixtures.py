@@ -61,9 +61,10 @@ def env() -> dict[str, str]:
 def frozen_package() -> Path:
     """A copy of the ``course`` package, taken once per session, that the CLI runs from.
 
-    ``grade`` stops when the grading code changes under it (a submission could have changed
-    it). In a working tree where people edit ``course/`` while the tests run, that would stop
-    the tests' grading runs too; a frozen copy is what an installed package would be.
+    ``grade`` flags the students running when the grading code changes under it (a
+    submission could have changed it). In a working tree where people edit ``course/`` while
+    the tests run, that would flag the tests' students too; a frozen copy is what an
+    installed package would be.
     """
     dest = _SESSION / "pkg"
     shutil.copytree(
@@ -72,14 +73,33 @@ def frozen_package() -> Path:
     return dest
 
 
+def private_package(dest: Path) -> Path:
+    """A copy of the ``course`` package for one test to run from (and let a submission break).
+
+    Returns the folder to put first on ``PYTHONPATH``; the package is ``<it>/course``.
+    """
+    shutil.copytree(frozen_package() / "course", dest / "course")
+    return dest
+
+
 def cli(
-    *args: str, cwd: Path | None = None, check: bool = True, timeout: float = 300
+    *args: str,
+    cwd: Path | None = None,
+    check: bool = True,
+    timeout: float = 300,
+    package: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``kosovo-course ARGS`` and return the finished process (output captured)."""
+    """Run ``kosovo-course ARGS`` and return the finished process (output captured).
+
+    ``package`` runs it from that copy of the library (see ``private_package``).
+    """
+    e = env()
+    if package is not None:
+        e["PYTHONPATH"] = os.pathsep.join([str(package), e["PYTHONPATH"]])
     proc = subprocess.run(
         [str(BIN / "kosovo-course"), *args],
         cwd=cwd,
-        env=env(),
+        env=e,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -2,9 +2,11 @@
 
 One temporary course: the repository's nbgrader_config.py with ``c.Execute.timeout = 10`` (so
 the endless loop ends in seconds, not a minute), ``kosovo-course release 01-sourcing``, then the
-answer key, the blank release and one student per kind, graded with ``kosovo-course grade
-01-sourcing --jobs 2``. Then: the exit code, each student's score in the gradebook and flags in
-flags.csv. Also the corrupt and the locked gradebook.
+answer key, the blank release, a classmate whose files a hostile kind rewrites (``v-victim``,
+also the key) and one student per kind, graded with ``kosovo-course grade 01-sourcing --jobs
+2`` run from a private copy of the ``course`` package (one kind rewrites it). Then: the exit
+code, each student's score in the gradebook and flags in flags.csv. Also the corrupt and the
+locked gradebook.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from adversarial import KINDS, Context, Kind
-from grading_fixtures import cli
+from adversarial import GRADED_FIRST, KINDS, VICTIM, Context, Kind
+from grading_fixtures import cli, private_package
 
 from course_helpers import make_course_copy
 
@@ -25,11 +27,10 @@ pytestmark = pytest.mark.nbgrader
 
 ASSIGNMENT = "01-sourcing"
 TIMESTAMP = "2022-08-25 10:00:00.000000 UTC"
-OVERLAP = "ran at the same time as the change"
 
 
 def student_of(index: int, kind: Kind) -> str:
-    """Student ids sort normal students first and gradebook tamperers last (see hardening.md)."""
+    """Ids sort the kinds that must not be merged last: after the classmates they rewrite."""
     return f"z{index:02d}-{kind.name}" if kind.score is None else f"k{index:02d}-{kind.name}"
 
 
@@ -63,17 +64,40 @@ def graded(released: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     source = json.loads((root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     blank = json.loads((root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     key = filled(source, blank, None)
-    _submit(root, "a-key", {f"{ASSIGNMENT}.ipynb": json.dumps(key).encode()})
+    package = private_package(root.parent / "package")
+    _submit(root, GRADED_FIRST, {f"{ASSIGNMENT}.ipynb": json.dumps(key).encode()})
     _submit(root, "a-blank", {f"{ASSIGNMENT}.ipynb": json.dumps(blank).encode()})
+    _submit(root, VICTIM, {f"{ASSIGNMENT}.ipynb": json.dumps(key).encode()})
+    victim_files = _files(root, VICTIM)
+    context = Context(root, package, VICTIM, GRADED_FIRST)
     students = {}
     for i, kind in enumerate(KINDS):
         student = student_of(i, kind)
-        _submit(root, student, kind.make(key, blank, ASSIGNMENT, Context(root)))
+        _submit(root, student, kind.make(key, blank, ASSIGNMENT, context))
         students[kind.name] = student
     proc = cli(
-        "grade", ASSIGNMENT, "--jobs", "2", "--no-progress", cwd=root, check=False, timeout=600
+        "grade",
+        ASSIGNMENT,
+        "--jobs",
+        "2",
+        "--no-progress",
+        cwd=root,
+        check=False,
+        timeout=900,
+        package=package,
     )
-    return {"root": root, "proc": proc, "students": students}
+    return {
+        "root": root,
+        "proc": proc,
+        "students": students,
+        "package": package,
+        "victim_files": victim_files,
+    }
+
+
+def _files(root: Path, student: str) -> dict[str, bytes]:
+    folder = root / "submitted" / student / ASSIGNMENT
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
 def _scores(root: Path) -> tuple[dict[str, float], float]:
@@ -109,12 +133,38 @@ def test_grade_exits_zero_with_every_kind_in_the_summary(graded):
 
 
 def test_normal_students_are_unaffected(graded):
-    scores, maximum = _scores(graded["root"])
+    root = graded["root"]
+    scores, maximum = _scores(root)
     assert maximum == 11
-    assert scores["a-key"] == maximum
+    assert scores[GRADED_FIRST] == maximum
     assert scores["a-blank"] == 0
-    flags = _flags(graded["root"])
-    assert "a-key" not in flags and "a-blank" not in flags
+    flags = _flags(root)
+    assert GRADED_FIRST not in flags and "a-blank" not in flags
+    # Its autograded notebook was rewritten by a classmate, then graded again.
+    for path in (root / "autograded" / GRADED_FIRST / ASSIGNMENT).glob("*.ipynb"):
+        assert json.loads(path.read_text())["cells"]
+
+
+def test_a_classmate_whose_files_were_rewritten_is_graded_on_what_they_handed_in(graded):
+    root = graded["root"]
+    scores, maximum = _scores(root)
+    assert scores[VICTIM] == maximum
+    rows = _flags(root)[VICTIM]
+    assert [r["kind"] for r in rows] == ["submission-changed"]
+    assert f"--student {VICTIM} --force" in rows[0]["detail"]
+    assert _files(root, VICTIM) != graded["victim_files"]  # left as the rewrite made it
+    kept = list((root / "reports" / ASSIGNMENT / "originals").glob(f"{VICTIM}-*"))
+    assert len(kept) == 1
+    assert {p.name: p.read_bytes() for p in kept[0].iterdir()} == graded["victim_files"]
+    assert "Warning: submitted files of " + VICTIM in graded["proc"].stdout
+
+
+def test_the_rewritten_installed_library_is_reported_not_reverted(graded):
+    core = graded["package"] / "course" / "checks" / "core.py"
+    assert "TAMPERED = True" in core.read_text()
+    out = graded["proc"].stdout
+    assert "Warning: files outside the grading scratch changed" in out
+    assert str(core) in out
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
@@ -123,14 +173,10 @@ def test_each_kind_gets_its_expected_score_and_flags(graded, kind):
     scores, maximum = _scores(root)
     rows = _flags(root).get(student, [])
     kinds = {r["kind"] for r in rows}
-    overlapped = any(r["kind"] == "gradebook-tampered" and OVERLAP in r["detail"] for r in rows)
-    if overlapped and kind.score is not None:
-        # Ran while another submission changed the real gradebook: not merged, by design
-        # (regraded on the next run). Its own flags are still there.
-        assert student not in scores
-        assert kind.flags <= kinds, rows
-        return
+    # Exactly: a student that merely ran beside a tampering one was graded again alone.
     assert kinds == set(kind.flags), rows
+    for row in rows:
+        assert "ran beside" not in row["detail"], row
     if kind.score is None:
         assert student not in scores
     else:

@@ -20,10 +20,16 @@ KINDS = {
     "timeout": "a cell ran past Execute.timeout and was interrupted",
     "autograde-failed": "nbgrader autograde raised an error",
     "worker-died": "the grading process died (the student's code may have killed it)",
-    "submission-changed": "the submission changed while it was being graded; rerun grade",
-    "gradebook-tampered": "the real gradebook changed while this submission ran; restored",
-    "library-tampered": "grading code changed while this submission ran; grading stopped",
-    "scratch-tampered": "the scratch template changed while this submission ran",
+    "submission-changed": "the submitted files changed during grading; graded as collected, "
+    "the other copy is kept (see the detail)",
+    "gradebook-tampered": "the real gradebook changed while this submission ran; restored, "
+    "not merged",
+    "library-tampered": "the course library, nbgrader, the config or the assignment changed "
+    "while this submission ran; not merged, nothing reverted",
+    "scratch-tampered": "grading's own copies changed while this submission ran; put back, "
+    "graded again",
+    "course-files-tampered": "other students' submitted or autograded files, or the reports, "
+    "changed while this submission ran; not merged",
     "suspicious-code": "student code touches the grading machinery (check, IPython, the "
     "gradebook...); grades unchanged: read the flagged cell",
 }

@@ -1,14 +1,19 @@
-"""Notice changes that student code makes to files outside its scratch course.
+"""Notice changes that student code makes to files outside its own scratch folder.
 
 Student code runs as the grader's user, so nothing stops it writing anywhere the grader can.
-The scratch courses keep nbgrader's own writes away from the real course; this module watches
-what a malicious notebook could still reach: the real gradebook, the grading code (the
-``course`` and ``nbgrader`` packages, interpreter start-up hooks) and the course config and
-assignment files. The coordinator checks after every student.
+Grading is protected by copies: every student runs in a scratch course of its own, with its
+own copy of the course library and datasets, built from a template the coordinator checks.
+What is left is to notice, after every student, writes that reached further:
 
-The gradebook is put back from the coordinator's in-memory copy (the changed file is kept
-aside). Code files are never put back: in a working tree the instructor may be editing them,
-and silently reverting an edit would lose work, so a code change stops the run instead.
+- the real gradebook: put back from the coordinator's copy (the changed file is kept aside);
+- the scratch template: put back from memory (it lives in a temporary folder nobody edits);
+- the installed code and the course config (``course``, ``nbgrader``, start-up hooks,
+  ``nbgrader_config.py``, the assignment's source and release, the datasets): never put back,
+  because in a working tree the instructor may be editing them and a silent revert would lose
+  work. They are reported instead; this run keeps grading with the copies made at its start;
+- other students' submitted and autograded folders, and the grading reports: reported, and
+  the coordinator regrades or keeps the original aside.
+
 Stronger isolation (another OS user, a container) is outside what this tool does.
 """
 
@@ -21,7 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Files that Python runs at start-up: a new one would run inside every later worker.
+# Files that Python runs at start-up: a new one would run inside every later kernel.
 _STARTUP_GLOBS = ("*.pth", "sitecustomize.py", "usercustomize.py")
 
 
@@ -29,11 +34,23 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 @dataclass
 class FileGuard:
-    """A byte-for-byte memory of some files, and of which files exist in some folders."""
+    """A byte-for-byte memory of some files, and of which files exist in some folders.
+
+    The modification time is remembered too, so that rewriting a file with the same bytes
+    (a tampering that happens to be harmless this time) is still noticed.
+    """
 
     files: dict[Path, bytes | None] = field(default_factory=dict)  # None: must not exist
+    mtimes: dict[Path, int | None] = field(default_factory=dict)
     listed: dict[tuple[Path, str], frozenset[str]] = field(default_factory=dict)
 
     def watch_tree(self, root: Path, suffixes: tuple[str, ...] | None = (".py",)) -> None:
@@ -42,13 +59,14 @@ class FileGuard:
             if not path.is_file() or "__pycache__" in path.parts:
                 continue
             if suffixes is None or path.suffix in suffixes:
-                self.files[path] = path.read_bytes()
+                self.watch_file(path)
         for pattern in ["**/*"] if suffixes is None else [f"**/*{s}" for s in suffixes]:
             self.listed[(root, pattern)] = self._list(root, pattern)
 
     def watch_file(self, path: Path) -> None:
         """Remember one file, or that it does not exist."""
         self.files[path] = path.read_bytes() if path.is_file() else None
+        self.mtimes[path] = _mtime(path) if path.is_file() else None
 
     def watch_listing(self, folder: Path, pattern: str) -> None:
         """Remember which files in ``folder`` match ``pattern`` (a new one is a change)."""
@@ -76,16 +94,38 @@ class FileGuard:
         changed = []
         for path, data in self.files.items():
             now = path.read_bytes() if path.is_file() else None
-            if (now is None) != (data is None) or (now is not None and now != data):
+            if now != data or (now is not None and _mtime(path) != self.mtimes.get(path)):
                 changed.append(str(path))
         for (folder, pattern), names in self.listed.items():
             for name in sorted(self._list(folder, pattern) - names):
                 changed.append(str(folder / name))
         return changed
 
+    def restore(self) -> list[str]:
+        """Put every watched file back as remembered and remove new ones; return what changed.
 
-def library_guard(course_root: Path, assignment_dirs: list[Path]) -> FileGuard:
-    """Watch the grading code, interpreter start-up hooks, course config and assignment files."""
+        Only for folders nobody else edits (the scratch template): elsewhere a revert could
+        throw away somebody's work.
+        """
+        changed = self.changes()
+        for name in changed:
+            path = Path(name)
+            data = self.files.get(path)
+            if data is None:
+                path.unlink(missing_ok=True)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                path.chmod(0o644)
+            tmp = path.with_name(f".{path.name}.restore")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        self.remember()
+        return changed
+
+
+def library_guard(course_root: Path, watched_dirs: list[Path]) -> FileGuard:
+    """Watch the grading code, interpreter start-up hooks, course config and ``watched_dirs``."""
     import nbgrader
 
     import course
@@ -101,14 +141,54 @@ def library_guard(course_root: Path, assignment_dirs: list[Path]) -> FileGuard:
             if folder and Path(folder).is_dir():
                 guard.watch_file(Path(folder) / name)
     guard.watch_file(course_root / "nbgrader_config.py")
-    from jupyter_core.paths import jupyter_config_path
+    from jupyter_core.paths import jupyter_config_path, jupyter_path
 
     for folder in jupyter_config_path():
         guard.watch_file(Path(folder) / "nbgrader_config.py")
-    for folder in assignment_dirs:
+    # A kernel spec decides which program runs the notebooks.
+    for folder in jupyter_path("kernels"):
+        guard.watch_listing(Path(folder), "*/kernel.json")
+        for spec in Path(folder).glob("*/kernel.json"):
+            guard.watch_file(spec)
+    for folder in watched_dirs:
         if folder.is_dir():
             guard.watch_tree(folder, suffixes=None)
     return guard
+
+
+Signature = tuple[tuple[str, int, int, int], ...]
+
+
+def tree_signature(folder: Path) -> Signature:
+    """Name, size, modification time and inode of every file under ``folder`` (cheap to take)."""
+    if not folder.is_dir():
+        return ()
+    rows = []
+    for path in sorted(folder.rglob("*")):
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        if path.is_file():
+            rows.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(rows)
+
+
+@dataclass
+class TreeWatch:
+    """Signatures of folders (other students' files), re-taken after the coordinator's writes."""
+
+    folders: dict[str, Path] = field(default_factory=dict)
+    signatures: dict[str, Signature] = field(default_factory=dict)
+
+    def watch(self, name: str, folder: Path) -> None:
+        """Remember ``folder`` under ``name`` as it is now."""
+        self.folders[name] = folder
+        self.signatures[name] = tree_signature(folder)
+
+    def changed(self) -> list[str]:
+        """The names of the folders that changed since they were remembered."""
+        return [n for n, f in self.folders.items() if tree_signature(f) != self.signatures[n]]
 
 
 @dataclass

@@ -32,10 +32,11 @@ class PoolError(RuntimeError):
     """The pool itself failed (a worker could not start): the grading tool failed."""
 
 
-def _worker_env() -> dict[str, str]:
+def _worker_env(code_path: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    # Workers must import this very checkout of `course`, installed or not.
-    package_parent = str(Path(_course_pkg.__file__).resolve().parent.parent)
+    # Workers must import this very checkout of `course`, installed or not; or, when given, the
+    # copy taken when grading started (the installed one may have been changed since).
+    package_parent = str(code_path or Path(_course_pkg.__file__).resolve().parent.parent)
     parts = [package_parent, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
     env.setdefault("PYTHONUNBUFFERED", "1")
@@ -117,7 +118,9 @@ def _forked_child(req_r: int, ans_w: int, log_fd: int, cwd: Path) -> None:
 class WorkerProcess:
     """One worker process, its request pipe and its private answer pipe."""
 
-    def __init__(self, log_path: Path, *, fork: bool = False) -> None:
+    def __init__(
+        self, log_path: Path, *, fork: bool = False, code_path: Path | None = None
+    ) -> None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.killed = False
         self.ready = False  # set once the set-up message was answered
@@ -136,7 +139,7 @@ class WorkerProcess:
                 pass_fds=(write_fd,),
                 start_new_session=True,
                 text=True,
-                env=_worker_env(),
+                env=_worker_env(code_path),
                 cwd=str(log_path.parent),
             )
         finally:
@@ -269,8 +272,13 @@ class Pool:
         *,
         student_timeout: float,
         prespawned: Iterable[WorkerProcess] = (),
+        code_path: Path | None = None,
+        between: Callable[[], None] | None = None,
     ) -> None:
         self.setup = setup
+        self.code_path = code_path
+        # Called by a slot after each student and before its next one (see grade.py).
+        self.between = between
         self.log_dir = log_dir
         self.student_timeout = student_timeout
         self.prespawned = list(prespawned)
@@ -300,7 +308,7 @@ class Pool:
             n = self._spawned
             worker = self.prespawned.pop() if self.prespawned else None
         if worker is None:
-            worker = WorkerProcess(self.log_dir / f"worker-{n}.log")
+            worker = WorkerProcess(self.log_dir / f"worker-{n}.log", code_path=self.code_path)
         with self._live_lock:
             self._live.add(worker)
         if not worker.ready:
@@ -333,6 +341,8 @@ class Pool:
                 finally:
                     timer.cancel()
                 ended = self.activity.end(task.student)
+                if self.between is not None:
+                    self.between()
                 if answer is not None:
                     self._events.put(Event("answer", task, answer, started, ended))
                     continue

@@ -1,8 +1,10 @@
 """Disposable scratch course directories where nbgrader runs away from the real course.
 
 A scratch course holds a copy of the course config, one assignment's source and release, a
-snapshot of the gradebook and the submissions to grade. nbgrader runs there unmodified; the
-real course is written only by the caller, from what the scratch course produced.
+snapshot of the gradebook, the submissions to grade, and a private copy of the ``course``
+library and its datasets (``lib/``) that the student's kernel imports instead of the installed
+one. nbgrader runs there unmodified; the real course is written only by the caller, from what
+the scratch course produced.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from traitlets.config import Config
 
 GRADEBOOK = "gradebook.db"
+# The private library copy: lib/course (the package) and lib/datasets (what it reads).
+LIB = "lib"
 # Jupyter's autosave folder: never part of a submission (nbgrader ignores it too).
 IGNORED_DIR = ".ipynb_checkpoints"
 
@@ -118,6 +122,7 @@ def build_template(course: Course, assignment: str, dest: Path) -> Template:
             shutil.copytree(src, target, ignore=shutil.ignore_patterns(IGNORED_DIR))
     if db.exists():
         backup_sqlite(db, dest / GRADEBOOK)
+    copy_library(dest / LIB)
     manifest = {
         str(p.relative_to(dest)): sha256_file(p) for p in sorted(dest.rglob("*")) if p.is_file()
     }
@@ -142,6 +147,49 @@ def materialise(template: Template, dest: Path) -> None:
     } - set(template.manifest)
     if extra:
         raise TemplateTampered(f"files appeared in the scratch template: {sorted(extra)[:3]}")
+
+
+def copy_library(dest: Path) -> None:
+    """Copy the ``course`` package and its datasets into ``dest`` for kernels to import.
+
+    The bytecode is compiled with hash-checked .pyc files: they stay valid in every copy (an
+    mtime-checked .pyc would not), so kernels import the copy as fast as the installed package.
+    """
+    import compileall
+    import py_compile
+
+    import course
+    from course.paths import datasets_dir
+
+    package = Path(course.__file__).resolve().parent
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", IGNORED_DIR)
+    shutil.copytree(package, dest / "course", ignore=skip)
+    # course.paths looks for datasets/ beside the package first, as in a checkout.
+    shutil.copytree(datasets_dir(), dest / "datasets", ignore=skip)
+    compileall.compile_dir(
+        dest / "course",
+        quiet=2,
+        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+    )
+
+
+def library_changes(template: Template, scratch: Path) -> list[str]:
+    """Files of a student's library copy (``lib/``) that differ from the template's."""
+    prefix = LIB + "/"
+    expected = {rel: d for rel, d in template.manifest.items() if rel.startswith(prefix)}
+    changed = []
+    for rel, digest in sorted(expected.items()):
+        path = scratch / rel
+        if not path.is_file() or sha256_file(path) != digest:
+            changed.append(rel[len(prefix) :])
+    lib = scratch / LIB
+    if lib.is_dir():
+        for path in sorted(lib.rglob("*")):
+            rel = str(path.relative_to(scratch))
+            # Python may add bytecode for a module it finds without any; nothing else is new.
+            if path.is_file() and rel not in expected and "__pycache__" not in path.parts:
+                changed.append(rel[len(prefix) :])
+    return changed
 
 
 class TemplateTampered(RuntimeError):

@@ -8,11 +8,18 @@ the autograded folder. The worker never opens the real gradebook.
 
 The answers go to a dedicated pipe, not stdout: kernels inherit the worker's stdout and
 stderr, so student code could print a forged answer there.
+
+The kernel imports the scratch course's own copy of the ``course`` library (``lib/``, first
+on ``PYTHONPATH``) and reads its own copy of the datasets, with an IPython folder of its own:
+a submission that rewrites the library, the data or an IPython start-up file changes only
+its own copy. The worker compares that copy with the template afterwards and flags the
+student.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -20,6 +27,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,9 +36,11 @@ from course.grading.flags import Flag
 from course.grading.scan import scan_submission
 from course.grading.scratch import (
     GRADEBOOK,
+    LIB,
     Template,
     TemplateTampered,
     copy_submission,
+    library_changes,
     materialise,
     scratch_config,
 )
@@ -111,6 +121,41 @@ def timeout_flags(folder: Path, student: str) -> list[Flag]:
     return flags
 
 
+@contextlib.contextmanager
+def kernel_environment(scratch: Path) -> Iterator[None]:
+    """Point the kernels started inside the block at the scratch course's library copy."""
+    lib = scratch / LIB
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "KOSOVO_COURSE_DATA", "IPYTHONDIR")}
+    rest = [p for p in (saved["PYTHONPATH"] or "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(lib), *rest])
+    os.environ["KOSOVO_COURSE_DATA"] = str(lib / "datasets")
+    os.environ["IPYTHONDIR"] = str(scratch / ".ipython")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def library_flags(template: Template, scratch: Path, student: str) -> list[Flag]:
+    """A library-tampered flag if the student's run changed its copy of the course library."""
+    changed = library_changes(template, scratch)
+    if not changed:
+        return []
+    shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
+    return [
+        Flag(
+            student,
+            "",
+            "library-tampered",
+            f"the submission rewrote its own copy of the course library ({shown}); not merged",
+        )
+    ]
+
+
 class Worker:
     """Grades students of one assignment, each in a fresh scratch course."""
 
@@ -120,6 +165,7 @@ class Worker:
         self.template = Template.from_json(setup["template"])
         self.assignment = self.template.assignment
         self.submitted_root = Path(setup["submitted_root"])
+        self.snapshot = bool(setup.get("snapshot"))
         self.scratch_parent = Path(setup["scratch_parent"])
         self.dirs = setup["dirs"]  # nbgrader folder names (relative), from the course config
         # The template's copy of the config: the real one could change under a running batch.
@@ -147,14 +193,24 @@ class Worker:
             dest = scratch / self.dirs["submitted"] / student / self.assignment
             copied = copy_submission(src, dest)
             if digest is not None and copied != digest:
-                flags.append(
-                    Flag(
-                        student,
-                        "",
-                        "submission-changed",
-                        "the submitted files changed after grading started",
+                if self.snapshot:  # the copy in the scratch folder: only student code writes it
+                    flags.append(
+                        Flag(
+                            student,
+                            "",
+                            "scratch-tampered",
+                            "the copy of this submission taken when grading started changed",
+                        )
                     )
-                )
+                else:
+                    flags.append(
+                        Flag(
+                            student,
+                            "",
+                            "submission-changed",
+                            "the submitted files changed after grading started",
+                        )
+                    )
                 return answer
             flags += precheck(dest, self.expected, student)
             release = self.template.root / self.dirs["release"] / self.assignment
@@ -162,9 +218,11 @@ class Worker:
             from nbgrader.api import Gradebook
 
             with engine.shared_engines():
-                run = engine.autograde(
-                    scratch_config(self.config, scratch), self.assignment, student
-                )
+                with kernel_environment(scratch):
+                    run = engine.autograde(
+                        scratch_config(self.config, scratch), self.assignment, student
+                    )
+                flags += library_flags(self.template, scratch, student)
                 with Gradebook(f"sqlite:///{scratch / GRADEBOOK}") as gb:
                     answer["record"] = results.extract(gb, self.assignment, student)
             out = scratch / self.dirs["autograded"] / student / self.assignment
