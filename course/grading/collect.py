@@ -18,7 +18,7 @@ from pathlib import Path
 from course.grading.coursedir import Course, CourseError
 from course.grading.lms import Parsed, iter_entries, parse_entry
 from course.grading.lock import course_lock
-from course.grading.merge import replace_folder
+from course.grading.merge import replace_folder, sweep_partial
 from course.grading.roster import Roster, RosterStudent
 from course.grading.synth import nbgrader_timestamp
 
@@ -139,6 +139,7 @@ def collect(course: Course, assignment: str, source: Path, roster_path: Path) ->
 
 def _collect(course: Course, assignment: str, source: Path, roster_path: Path) -> CollectResult:
     course.require_assignment(assignment)
+    sweep_partial(course.step_dir("submitted"), assignment)  # left by a killed collect
     if not source.exists():
         raise CourseError(f"{source} does not exist")
     roster = Roster.load(roster_path)

@@ -10,6 +10,7 @@ from typing import Any
 
 from course.grading import results
 from course.grading.coursedir import Course
+from course.grading.crashpoints import reached
 from course.grading.engine import quiet_nbgrader
 
 
@@ -32,8 +33,10 @@ def replace_folder(src: Path | None, dest: Path) -> None:
     new = dest.with_name(f".{dest.name}.new-{tag}")
     if src is not None:
         shutil.copytree(src, new, copy_function=shutil.copy2)
+    reached("folder-copied")
     if dest.exists():
         os.replace(dest, old)
+    reached("folder-swapped-out")
     if src is not None:
         os.replace(new, dest)
     if old.exists():
@@ -41,10 +44,20 @@ def replace_folder(src: Path | None, dest: Path) -> None:
 
 
 def sweep_partial(folder: Path, name: str) -> None:
-    """Remove the hidden half-copies a killed run left beside ``folder/<student>/name``."""
+    """Clear the hidden half-copies a killed run left beside ``folder/<student>/name``.
+
+    A kill between the two renames of ``replace_folder`` leaves no ``name`` at all, only the
+    old folder set aside: it is put back, so nothing is lost until the new one is ready.
+    """
     if not folder.is_dir():
         return
     for student in folder.iterdir():
+        if not student.is_dir():
+            continue
+        dest = student / name
+        olds = sorted(student.glob(f".{name}.old-*"), key=lambda p: p.stat().st_mtime)
+        if not dest.exists() and olds and olds[-1].is_dir():
+            os.replace(olds[-1], dest)
         for leftover in student.glob(f".{name}.*-*"):
             if leftover.is_dir():
                 _rmtree(leftover)
@@ -57,7 +70,9 @@ def merge_student(course: Course, assignment: str, answer: dict[str, Any]) -> No
     src = Path(answer["autograded"]) if answer.get("autograded") else None
     # As nbgrader does for a failed student: no autograded folder is left behind.
     replace_folder(src, dest)
+    reached("folder-merged")
     record = answer.get("record")
     if record is not None:
         with quiet_nbgrader(), course.gradebook() as gb:
             results.apply(gb, assignment, record)
+        reached("gradebook-written")
