@@ -270,3 +270,26 @@ def test_a_locked_gradebook_is_a_clear_error(released, tmp_path):
         holder.close()
     assert "locked by another program" in message and "again" in message
     assert (root / "gradebook.db").read_bytes() == before
+
+
+def test_the_hardening_guide_lists_every_kind_with_its_flags():
+    """docs/guide/hardening.md is the instructor's copy of this table: it must not drift."""
+    import re
+
+    guide = Path(__file__).resolve().parent.parent / "docs" / "guide" / "hardening.md"
+    rows = {}
+    for line in guide.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and re.fullmatch(r"[a-z0-9-]+", cells[0]):
+            rows[cells[0]] = cells
+    for kind in KINDS:
+        assert kind.name in rows, f"{kind.name} is missing from {guide.name}"
+        documented = {f.strip() for f in rows[kind.name][3].split(",")} - {"—"}
+        assert documented == set(kind.flags), (kind.name, documented)
+        score = rows[kind.name][2]
+        if kind.score is None:
+            assert score.startswith("no gradebook row"), (kind.name, score)
+        elif kind.score == "full":
+            assert "full" in score, (kind.name, score)
+        else:
+            assert score.startswith(f"{kind.score:g}"), (kind.name, score)
