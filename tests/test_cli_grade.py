@@ -314,6 +314,36 @@ def test_rewriting_the_installed_library_is_flagged_and_other_grades_stand(tmp_p
     assert set(again.values()) == {"unchanged"}, again
 
 
+def test_a_new_start_up_hook_is_put_back_before_any_other_kernel_starts(tmp_path):
+    import site
+    import uuid
+
+    name = f"zz-kosovo-test-{uuid.uuid4().hex[:8]}.pth"
+    planted = [Path(p) / name for p in site.getsitepackages()]
+    root = released_course(tmp_path / "hook")
+    # A .pth line starting with "import" runs in every Python start-up: harmless here.
+    _hostile(
+        root,
+        "a01",
+        "import site, pathlib\n"
+        f"pathlib.Path(site.getsitepackages()[0], {name!r}).write_text('import os\\n')",
+    )
+    write_class(root, ["full", "full"], extras={})
+    try:
+        proc = cli("grade", ASSIGNMENT, "--jobs", "1", "--no-progress", cwd=root)
+        assert not any(p.exists() for p in planted)
+    finally:
+        for p in planted:
+            p.unlink(missing_ok=True)
+    assert _flags(root) == {"a01": {"library-tampered"}}
+    assert "start-up file put back" in _detail(root, "a01", "library-tampered")
+    assert "every new Python process or kernel runs first" in proc.stdout
+    kept = list((root / "reports" / ASSIGNMENT / "quarantine").glob(f"*/*{name}"))
+    assert len(kept) == 1 and kept[0].read_text() == "import os\n"
+    assert _score(root, "a01") is None
+    assert [_score(root, s) for s in ("s001", "s002")] == [FULL] * 2
+
+
 def test_rewriting_other_students_files_is_flagged_and_their_grades_stand(tmp_path):
     root = released_course(tmp_path / "others")
     victim = root / "submitted" / "s002" / ASSIGNMENT / "ps1.ipynb"

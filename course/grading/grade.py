@@ -27,7 +27,14 @@ from typing import Any
 
 from course.grading.coursedir import Course, CourseError
 from course.grading.flags import KINDS, Flag, read_flags, replace_student_flags
-from course.grading.guard import FileGuard, GradebookGuard, TreeWatch, library_guard
+from course.grading.guard import (
+    FileGuard,
+    GradebookGuard,
+    TreeWatch,
+    library_guard,
+    quarantine,
+    startup_guard,
+)
 from course.grading.lock import course_lock
 from course.grading.merge import merge_student, sweep_partial
 from course.grading.parallel import Event, Pool, Task
@@ -202,6 +209,7 @@ class Coordinator:
         self.regrade: set[str] = set()  # graded again, alone, at the end of the run
         self.victims: dict[str, Flag] = {}  # whose submitted files something else changed
         self.outside: list[str] = []  # changed files outside the scratch, for the summary
+        self.hooks: list[str] = []  # start-up files put back, for the summary
         self.lock = threading.RLock()
 
     def _check(self) -> None:
@@ -225,6 +233,13 @@ class Coordinator:
         restored = g.template.restore() if g.template.changes() else []
         if restored:
             problems.append(("scratch-tampered", f"put back: {_shown(restored)}"))
+        hooks = g.startup.changes()
+        if hooks:
+            keep = self.reports / "quarantine" / str(time.time_ns())
+            quarantine(g.startup, keep)
+            self.hooks += [f"{h} (the changed file is kept in {keep})" for h in hooks]
+            problems.append(("library-tampered", f"start-up file put back: {_shown(hooks)}"))
+            g.watch_reports()
         changed = g.outside.changes()
         if changed:
             g.outside.remember()
@@ -373,6 +388,7 @@ class Guards:
     gradebook: GradebookGuard
     template: FileGuard  # the scratch template: put back when changed
     outside: FileGuard  # code and config outside the scratch: reported, never reverted
+    startup: FileGuard  # start-up hooks and kernel specs: put back at once
     course_files: TreeWatch  # other students' folders and the reports
     snapshots: Path  # the submissions as they were when grading started
 
@@ -507,7 +523,9 @@ def _guards(
     assert course.db_path is not None
     gradebook = GradebookGuard(course.db_path)
     gradebook.remember()
-    guards = Guards(course, assignment, gradebook, template, outside, TreeWatch(), snapshots)
+    guards = Guards(
+        course, assignment, gradebook, template, outside, startup_guard(), TreeWatch(), snapshots
+    )
     for student in submitted_students(course, assignment):
         guards.course_files.watch(
             f"submitted:{student}", course.step_dir("submitted", student, assignment)
@@ -642,6 +660,12 @@ def _warnings(coordinator: Coordinator) -> list[str]:
             "copies of the library, config and assignment taken at the start, so the grades "
             "stand; the students flagged library-tampered ran when the change was made. "
             "Inspect the change (git diff, or reinstall the course) before grading again."
+        )
+    if coordinator.hooks:
+        out.append(
+            "Warning: a submission changed a file that every new Python process or kernel "
+            f"runs first; it was put back at once: {_shown(coordinator.hooks)}. The students "
+            "flagged library-tampered ran when it changed."
         )
     if coordinator.victims:
         out.append(

@@ -125,7 +125,7 @@ class FileGuard:
 
 
 def library_guard(course_root: Path, watched_dirs: list[Path]) -> FileGuard:
-    """Watch the grading code, interpreter start-up hooks, course config and ``watched_dirs``."""
+    """Watch the grading code, the course config and ``watched_dirs`` (reported, not reverted)."""
     import nbgrader
 
     import course
@@ -133,27 +133,58 @@ def library_guard(course_root: Path, watched_dirs: list[Path]) -> FileGuard:
     guard = FileGuard()
     guard.watch_tree(Path(course.__file__).resolve().parent)
     guard.watch_tree(Path(nbgrader.__file__).resolve().parent)
-    for folder in {Path(p) for p in [*site.getsitepackages(), site.getusersitepackages()]}:
-        for pattern in _STARTUP_GLOBS:
-            guard.watch_listing(folder, pattern)
-    for name in ("sitecustomize.py", "usercustomize.py"):
-        for folder in sys.path:
-            if folder and Path(folder).is_dir():
-                guard.watch_file(Path(folder) / name)
     guard.watch_file(course_root / "nbgrader_config.py")
-    from jupyter_core.paths import jupyter_config_path, jupyter_path
+    from jupyter_core.paths import jupyter_config_path
 
     for folder in jupyter_config_path():
         guard.watch_file(Path(folder) / "nbgrader_config.py")
-    # A kernel spec decides which program runs the notebooks.
-    for folder in jupyter_path("kernels"):
-        guard.watch_listing(Path(folder), "*/kernel.json")
-        for spec in Path(folder).glob("*/kernel.json"):
-            guard.watch_file(spec)
     for folder in watched_dirs:
         if folder.is_dir():
             guard.watch_tree(folder, suffixes=None)
     return guard
+
+
+def startup_guard() -> FileGuard:
+    """Watch what every new kernel runs before any notebook code: start-up hooks, kernel specs.
+
+    A change here would reach every later student of the run, so unlike the library it is put
+    back at once (see ``quarantine``); nobody edits these by hand in the middle of grading.
+    """
+    guard = FileGuard()
+    for folder in {Path(p) for p in [*site.getsitepackages(), site.getusersitepackages()]}:
+        for pattern in _STARTUP_GLOBS:
+            guard.watch_listing(folder, pattern)
+            for path in folder.glob(pattern) if folder.is_dir() else []:
+                guard.watch_file(path)
+    for name in ("sitecustomize.py", "usercustomize.py"):
+        for folder in sys.path:
+            if folder and Path(folder).is_dir():
+                guard.watch_file(Path(folder) / name)
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("kernels"):
+        guard.watch_listing(Path(folder), "*/kernel.json")
+        for spec in Path(folder).glob("*/kernel.json"):
+            guard.watch_file(spec)
+    return guard
+
+
+def quarantine(guard: FileGuard, keep: Path) -> list[str]:
+    """Put watched files back as remembered, moving each changed or new one into ``keep``.
+
+    Nothing is deleted: what the change made is kept, named after its original path.
+    """
+    changed = guard.changes()
+    for name in changed:
+        path = Path(name)
+        if path.is_file():
+            keep.mkdir(parents=True, exist_ok=True)
+            os.replace(path, keep / name.strip("/").replace("/", "__"))
+        data = guard.files.get(path)
+        if data is not None:
+            path.write_bytes(data)
+    guard.remember()
+    return changed
 
 
 Signature = tuple[tuple[str, int, int, int], ...]
