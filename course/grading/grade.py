@@ -230,13 +230,12 @@ class Coordinator:
             g.gradebook.restore(keep_as=keep)
             g.watch_reports()  # the copy kept aside is the coordinator's own write
             problems.append(("gradebook-tampered", f"restored; changed copy kept as {keep.name}"))
-        restored = g.template.restore() if g.template.changes() else []
+        restored = g.template.restore()
         if restored:
             problems.append(("scratch-tampered", f"put back: {_shown(restored)}"))
-        hooks = g.startup.changes()
+        keep = self.reports / "quarantine" / str(time.time_ns())
+        hooks = quarantine(g.startup, keep)
         if hooks:
-            keep = self.reports / "quarantine" / str(time.time_ns())
-            quarantine(g.startup, keep)
             self.hooks += [f"{h} (the changed file is kept in {keep})" for h in hooks]
             problems.append(("library-tampered", f"start-up file put back: {_shown(hooks)}"))
             g.watch_reports()
@@ -318,13 +317,12 @@ class Coordinator:
                     f"grading took over {self.pool.student_timeout:.0f} s and was stopped",
                 )
             )
-        suspect = student in self.suspects
         flags += self.suspects.pop(student, []) + self.culprits.pop(student, [])
         kinds = {f.kind for f in flags}
         if not self.solo and kinds & RETRY:
             self.regrade.add(student)
-        if student in self.regrade and not self.solo:
-            suspect = True  # decided in the second, one-at-a-time pass
+        # Every suspect is in regrade: decided in the second, one-at-a-time pass.
+        suspect = not self.solo and student in self.regrade
         # Only what nbgrader itself wrote is merged: no record means it never ran.
         merge = event.kind == "answer" and answer.get("record") is not None
         merge = merge and not suspect and not kinds & UNTRUSTED

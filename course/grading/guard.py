@@ -108,6 +108,8 @@ class FileGuard:
         throw away somebody's work.
         """
         changed = self.changes()
+        if not changed:
+            return []
         for name in changed:
             path = Path(name)
             data = self.files.get(path)
@@ -175,6 +177,8 @@ def quarantine(guard: FileGuard, keep: Path) -> list[str]:
     Nothing is deleted: what the change made is kept, named after its original path.
     """
     changed = guard.changes()
+    if not changed:
+        return []
     for name in changed:
         path = Path(name)
         if path.is_file():
