@@ -63,7 +63,6 @@ import math
 import re
 import shutil
 import subprocess
-import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -462,7 +461,6 @@ def _key_submission(assignment: str, dump_to: Path) -> nbformat.NotebookNode:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> CourseRun:
     """A scratch course: released, two students autograded, raw and redacted feedback."""
-    started = time.monotonic()
     root = make_course_copy(tmp_path_factory.mktemp("leaks") / "course")
     dumps = root.parent / "dumps"
     dumps.mkdir()
@@ -509,7 +507,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> CourseRun:
                     skipped[qid] = "DataFrame"
             else:
                 answers[assignment].append(Answer(qid, variable, value))
-    print(f"course run: {time.monotonic() - started:.0f} s")  # shown with -s, for budgeting
     return CourseRun(root, answers, skipped, primary)
 
 
