@@ -168,18 +168,16 @@ def test_kill_half_way_then_rerun_loses_and_duplicates_nothing(graded, tmp_path)
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
-    merged = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        merged = _done(state)
-        if merged >= 1:
-            break
+    # Kill as soon as the first student is merged: the wait is on that event, not on a clock,
+    # so a busy machine only makes it longer (the test's pytest timeout is the safety net).
+    while _done(state) < 1 and proc.poll() is None:
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert 1 <= merged < total, f"kill came too late or too early ({merged} of {total} merged)"
     done_at_kill = _done(state)
-    assert done_at_kill < total
+    assert 1 <= done_at_kill < total, (
+        f"kill came too late or too early ({done_at_kill} of {total} merged)"
+    )
 
     rerun = _cli_grade(root, "--jobs", "2")
     assert list(rerun.values()).count("unchanged") >= done_at_kill, rerun
