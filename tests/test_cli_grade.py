@@ -390,6 +390,38 @@ def test_unknown_student_and_unreleased_assignment_are_clear_errors(graded, tmp_
     assert proc.returncode == 2 and "no-such-assignment" in proc.stderr
 
 
+def test_results_apply_adds_a_submission_without_sqlalchemy_warnings(tmp_path):
+    # Stock Gradebook.add_submission warns (SAWarning: "not in session, add operation ... will
+    # not proceed") when autoflush runs half way through; one_transaction turns autoflush off.
+    import warnings
+
+    from nbgrader.api import Gradebook
+
+    from course.grading import results
+
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url) as gb:
+        gb.update_or_create_assignment(ASSIGNMENT)
+        gb.add_notebook("nb", ASSIGNMENT)
+        gb.add_grade_cell("c1", "nb", ASSIGNMENT, max_score=2, cell_type="code")
+    record = {
+        "student": "s1",
+        "courses": ["default_course"],
+        "submission": {
+            "timestamp": "2022-08-17 12:00:00",
+            "notebooks": {"nb": {"late_submission_penalty": None, "comments": {},
+                                 "grades": {"c1": {"auto_score": 1.5,
+                                                   "needs_manual_grade": False}}}},
+        },
+    }
+    with Gradebook(url) as gb, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        results.apply(gb, ASSIGNMENT, record)
+    with Gradebook(url) as gb:
+        assert results.extract(gb, ASSIGNMENT, "s1") == {
+            **record, "submission": {**record["submission"], "timestamp": "2022-08-17T12:00:00"}}
+
+
 def test_results_apply_is_one_transaction(tmp_path):
     from nbgrader.api import Gradebook
 

@@ -61,12 +61,19 @@ def one_transaction(gb: Gradebook) -> Iterator[None]:
     nbgrader's helpers (``update_or_create_submission`` ...) commit after each step; a grader
     killed half way would leave a submission without scores. Inside this block their commits
     only flush, and the single real commit comes at the end.
+
+    Autoflush is off inside the block, so the session flushes only where nbgrader commits.
+    ``Gradebook.add_submission`` builds the submission, its notebooks and their grades attached to
+    rows already in the session and adds them with one ``db.add`` at the end; with autoflush on,
+    the lazy loads on the way (``assignment.notebooks``) flushed the half-built objects first,
+    and SQLAlchemy warned "not in session, add operation ... will not proceed" (SAWarning).
     """
     session = gb.db
     real_commit = session.commit
     session.commit = session.flush  # type: ignore[method-assign]
     try:
-        yield
+        with session.no_autoflush:
+            yield
     except BaseException:
         del session.commit
         session.rollback()
