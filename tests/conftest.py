@@ -69,6 +69,16 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         _running.pop()
 
 
+# The slow groups (pyproject.toml's markers): in CI (CI=true) a test of one of them that skips
+# (no browser, no PostgreSQL...) fails instead, so a missing install step cannot pass unseen.
+SLOW_GROUPS = ("nbgrader", "browser", "cluster", "postgres", "hub")
+
+
+def in_ci() -> bool:
+    """Whether we run in CI (CI=true), where every marked group must run."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
@@ -78,7 +88,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.outcome = "failed"
         report.longrepr = (f"{item.nodeid} runs nbgrader ({command}) but is not marked: add "
                            "@pytest.mark.nbgrader (or pytestmark = pytest.mark.nbgrader)")
+    groups = [g for g in SLOW_GROUPS if item.get_closest_marker(g) is not None]
+    if report.skipped and groups and in_ci():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} ({', '.join(groups)}) skipped in CI: {reason}"
     return report
+
+
+# ------------------------------------------------------------------ parallel runs (xdist)
+# `make test` runs two workers with --dist loadgroup. Each test file is one group, so its module
+# fixtures are built once. The files that share grading_fixtures' cached course templates (built
+# once per process) form one group, so no template is built twice, on two workers at once.
+SHARED_TEMPLATES = {"class_template", "graded_template", "released_template", "released_course",
+                    "frozen_package", "private_package"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        module = getattr(item, "module", None)
+        shares = module is not None and SHARED_TEMPLATES & set(vars(module))
+        group = "grading-templates" if shares else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
