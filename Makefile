@@ -20,10 +20,14 @@ lab: venv
 	$(BIN)/kosovo-course lab
 
 ## Maintainers and CI: the same set-up, then lint and the whole test suite.
+# Two workers (tests/conftest.py groups the tests that share state onto one), in a random order
+# (pytest-randomly prints the seed), and the 15 slowest tests at the end. Override for a quick
+# or reproducible run: make test PYTEST_ARGS="-p no:randomly -m 'not nbgrader and not browser'"
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=15
 test: venv
 	$(BIN)/kosovo-course lab --prepare-only
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Instructors: release, synthesise a class, grade in parallel, feedback and report, in a temp dir.
 demo: venv
