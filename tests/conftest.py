@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_helpers import in_ci
 from hypothesis import HealthCheck, settings
 
 from course_helpers import BIN, execute, source_notebook
@@ -72,11 +73,6 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
 # The slow groups (pyproject.toml's markers): in CI (CI=true) a test of one of them that skips
 # (no browser, no PostgreSQL...) fails instead, so a missing install step cannot pass unseen.
 SLOW_GROUPS = ("nbgrader", "browser", "cluster", "postgres", "hub")
-
-
-def in_ci() -> bool:
-    """Whether we run in CI (CI=true), where every marked group must run."""
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 @pytest.hookimpl(wrapper=True)
