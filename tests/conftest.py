@@ -31,7 +31,8 @@ os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 # (or alembic, which nbgrader's Gradebook runs, or a kosovo-course command built on nbgrader)
 # without the marker fails, naming the command. Seen through the interpreter's audit events, so
 # a run from a fixture counts for the test that first needed it.
-NBGRADER_SUBCOMMANDS = {"release", "collect", "grade", "feedback", "report", "demo"}
+# `lab` releases every assignment before it fills the workspace.
+NBGRADER_SUBCOMMANDS = {"release", "collect", "grade", "feedback", "report", "demo", "lab"}
 _running: list[pytest.Item] = []
 _ran_nbgrader: dict[str, str] = {}
 

@@ -198,6 +198,7 @@ def test_overrides_go_where_jupyterlab_reads_them():
 
 
 @pytest.mark.browser
+@pytest.mark.nbgrader  # scratch_course runs `kosovo-course lab`, which releases with nbgrader
 def test_student_answers_and_sees_self_checks(student, scratch_course):
     """A student types three answers, runs everything, and reads ✓ lines and a red CheckFailed.
 
@@ -243,6 +244,7 @@ def test_student_answers_and_sees_self_checks(student, scratch_course):
 
 
 @pytest.mark.browser
+@pytest.mark.nbgrader  # scratch_course runs `kosovo-course lab`, which releases with nbgrader
 def test_kwic_explorer_follows_typing(student):
     """The keyword-in-context explorer renders and its table follows what is typed."""
     page, server = student
@@ -283,6 +285,7 @@ def test_kwic_explorer_follows_typing(student):
 
 
 @pytest.mark.browser
+@pytest.mark.nbgrader  # scratch_course runs `kosovo-course lab`, which releases with nbgrader
 def test_finished_notebook_runs_clean_and_draws_its_figure(student):
     """A finished notebook runs top to bottom with ten ✓ lines and shows its figure as a PNG."""
     page, server = student
@@ -322,6 +325,7 @@ def validate(page, panel) -> str:
 
 
 @pytest.mark.browser
+@pytest.mark.nbgrader  # scratch_course runs `kosovo-course lab`, which releases with nbgrader
 def test_validate_button_passes_finished_and_fails_blank(student):
     """nbgrader's Validate button: success on a finished notebook, every failure on a blank one."""
     page, server = student
@@ -349,6 +353,7 @@ def test_validate_button_passes_finished_and_fails_blank(student):
 
 
 @pytest.mark.browser
+@pytest.mark.nbgrader  # scratch_course runs `kosovo-course lab`, which releases with nbgrader
 def test_formgrader_lists_the_assignment(page, instructor_lab):
     """The instructor's formgrader, served from the course directory, lists the assignment."""
     page.goto(instructor_lab.url("formgrader"), wait_until="domcontentloaded")
