@@ -46,3 +46,8 @@ def test_a_process_named_nbgrader_is_seen_for_the_running_test(
     subprocess.run([str(fake), "--version"], check=True)
     # Seen, so this unmarked test would fail; the entry is removed so that it passes instead.
     assert conftest._ran_nbgrader.pop(request.node.nodeid).endswith("nbgrader --version")
+
+
+def test_every_slow_group_is_a_declared_marker(pytestconfig: pytest.Config) -> None:
+    declared = {line.split(":")[0].strip() for line in pytestconfig.getini("markers")}
+    assert set(conftest.SLOW_GROUPS) <= declared
