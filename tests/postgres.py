@@ -34,7 +34,7 @@ def _in_ci() -> bool:
 def unavailable(reason: str) -> None:
     """Skip on a developer's machine; fail in CI, where the server must be there."""
     if _in_ci():
-        pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}", pytrace=False)
+        pytest.fail(f"this test must run in CI but cannot: {reason}", pytrace=False)
     pytest.skip(reason)
 
 
