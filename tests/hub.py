@@ -50,6 +50,7 @@ class Hub:
     token: str  # the test's service token (admin of users and servers)
     proc: subprocess.Popen[bytes]
     users: list[str] = field(default_factory=list)
+    proxy_api_port: int = 0
 
     def home(self, user: str) -> Path:
         """A user's home folder: their single-user server's root."""
@@ -146,11 +147,11 @@ def start_hub(users: list[str], environment: dict[str, str]) -> Hub:
     homes = base / "home"
     homes.mkdir(mode=0o755)
     token = secrets.token_hex(32)
-    port = free_port()
+    port, proxy_api_port = free_port(), free_port()
     config = HUB_CONFIG.format(
         port=port,
         hub_port=free_port(),
-        proxy_api_port=free_port(),
+        proxy_api_port=proxy_api_port,
         proxy=proxy,
         pid_file=str(base / "proxy.pid"),
         base=base,
@@ -178,7 +179,7 @@ def start_hub(users: list[str], environment: dict[str, str]) -> Hub:
             start_new_session=True,
         )
         log.close()
-        hub = Hub(base, f"http://127.0.0.1:{port}", token, proc, list(users))
+        hub = Hub(base, f"http://127.0.0.1:{port}", token, proc, list(users), proxy_api_port)
         _wait_ready(hub)
         made = hub.api("POST", "/users", json={"usernames": list(users)})
         # 409: the hub already added them from allowed_users.
@@ -219,11 +220,21 @@ def stop_hub(hub: Hub) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(hub.proc.pid, signal.SIGKILL)
             hub.proc.wait()
-    pid_file = hub.base / "proxy.pid"
-    if pid_file.exists():  # the proxy outlived a hub that was killed
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            _stop_orphaned_proxy(hub.base / "proxy.pid", hub.proxy_api_port)
     shutil.rmtree(hub.base, ignore_errors=True)
+
+
+def _stop_orphaned_proxy(pid_file: Path, api_port: int) -> None:
+    """End the proxy a killed hub left running: its pid from the hub's pid file, if it is ours."""
+    try:
+        pid = int(pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    args = cmdline.split(b"\0")
+    if any(PROXY.encode() in a for a in args) and str(api_port).encode() in args:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 @pytest.fixture(scope="module")

@@ -183,6 +183,13 @@ def test_grades_are_full_for_the_answered_work_and_zero_for_the_blank(classroom)
         assert student in proc.stdout
 
 
+def test_the_exchange_inbound_is_write_only_for_other_users(classroom, shared):
+    """What nbgrader's release made of the shared folder (the guide's 'Limits' section)."""
+    inbound = shared / "exchange" / COURSE_ID / "inbound"
+    others = inbound.stat().st_mode & 0o007
+    assert others == 0o003, oct(others)  # write and enter, never list
+
+
 # --- The student wheel: what students install on the hub ------------------------------------
 
 

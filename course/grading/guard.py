@@ -230,9 +230,10 @@ class TreeWatch:
 class GradebookGuard:
     """The real gradebook's bytes as the coordinator last left them.
 
-    ``path`` is None for a gradebook on a database server (PostgreSQL): no kernel can write it
-    as a file, and reaching the server needs the network and credentials the sandbox withholds,
-    so there is nothing to compare and every method does nothing.
+    ``path`` is None for a gradebook on a database server (PostgreSQL): there is no file to
+    compare and every method does nothing. Reaching the server needs the network (or its
+    socket) and the grader's credentials (~/.pgpass): keeping those from kernels is the
+    sandbox's job, not this guard's.
     """
 
     path: Path | None
