@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from postgres import free_port, unavailable
+from postgres import free_port, mark_owner, stale_folders, unavailable
 
 BIN = Path(sys.executable).parent
 PROXY = "configurable-http-proxy"
+PREFIX = "kosovo-hub-"
 START_TIMEOUT = 180.0  # seconds: the hub, or one user's server, on a loaded 2-core machine
 
 
@@ -142,8 +143,10 @@ def start_hub(users: list[str], environment: dict[str, str]) -> Hub:
         raise RuntimeError(f"no {PROXY} on PATH: npm install -g {PROXY}")
     if not (BIN / "jupyterhub").exists():
         raise RuntimeError("jupyterhub is not installed: pip install -e '.[hub]'")
-    base = Path(tempfile.mkdtemp(prefix="kosovo-hub-"))
-    base.chmod(0o755)
+    for folder in stale_folders(PREFIX):
+        _stop_stale_hub(folder)
+    base = Path(tempfile.mkdtemp(prefix=PREFIX))
+    mark_owner(base)
     homes = base / "home"
     homes.mkdir(mode=0o755)
     token = secrets.token_hex(32)
@@ -179,6 +182,7 @@ def start_hub(users: list[str], environment: dict[str, str]) -> Hub:
             start_new_session=True,
         )
         log.close()
+        (base / "hub.pid").write_text(str(proc.pid))
         hub = Hub(base, f"http://127.0.0.1:{port}", token, proc, list(users), proxy_api_port)
         _wait_ready(hub)
         made = hub.api("POST", "/users", json={"usernames": list(users)})
@@ -235,6 +239,23 @@ def _stop_orphaned_proxy(pid_file: Path, api_port: int) -> None:
     if any(PROXY.encode() in a for a in args) and str(api_port).encode() in args:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGTERM)
+
+
+def _stop_stale_hub(folder: Path) -> None:
+    """End the hub a killed test session left in ``folder`` (by its pid and config path)."""
+    config = str(folder / "jupyterhub_config.py").encode()
+    try:
+        pid = int((folder / "hub.pid").read_text())
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        args = []
+    if config in args:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)  # the hub stops its servers and its proxy
+        deadline = time.monotonic() + 90
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)  # a poll interval while the hub shuts down
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

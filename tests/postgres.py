@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-ENV_BIN = "KOSOVO_PG_BIN"  # a folder holding initdb and pg_ctl, if not the usual ones
+ENV_BIN = "KOSOVO_PG_BIN"
+PREFIX = "kosovo-pg-"  # a folder holding initdb and pg_ctl, if not the usual ones
 
 
 def _in_ci() -> bool:
@@ -57,6 +58,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+OWNER = "owner.pid"  # in each service folder: the pid of the test process that made it
+
+
+def mark_owner(folder: Path) -> None:
+    """Record this test process as the owner of a service folder (see ``stale_folders``)."""
+    (folder / OWNER).write_text(str(os.getpid()))
+
+
+def stale_folders(prefix: str) -> list[Path]:
+    """Service folders under the temp dir whose owner process is gone.
+
+    A test process killed by a signal runs no teardown: its server is left running. The next
+    session ends what such a process left, found by its folder, never by a process name.
+    """
+    stale = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        try:
+            pid = int((folder / OWNER).read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            stale.append(folder)
+        except PermissionError:
+            continue
+    return stale
 
 
 @dataclass
@@ -129,6 +159,12 @@ class PostgresServer:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
+def _folder_user(folder: Path) -> str | None:
+    """The user a left-over server ran as: the owner of its folder (None: ourselves)."""
+    uid = folder.stat().st_uid
+    return None if uid == os.geteuid() else pwd.getpwuid(uid).pw_name
+
+
 def _run_as() -> str | None:
     """The unprivileged system user to run the server as root, or None when not root."""
     if os.geteuid() != 0:
@@ -154,7 +190,11 @@ def start_server() -> PostgresServer:
     if os.geteuid() == 0 and user is None:
         raise RuntimeError("running as root and there is no `postgres` or `nobody` user")
     # Not under pytest's tmp_path: that is private to root, and the server runs as `user`.
-    base = Path(tempfile.mkdtemp(prefix="kosovo-pg-"))
+    for folder in stale_folders(PREFIX):
+        left = PostgresServer(bindir, folder, 0, "", _folder_user(folder))
+        left.stop()
+    base = Path(tempfile.mkdtemp(prefix=PREFIX))
+    mark_owner(base)
     if user is not None:
         entry = pwd.getpwnam(user)
         os.chown(base, entry.pw_uid, entry.pw_gid)

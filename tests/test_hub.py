@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from grading_fixtures import ASSIGNMENT, REPO, cli, env, new_course
 from hub import BIN, Hub, make_hub  # noqa: F401  (make_hub: the fixture)
+from postgres import mark_owner, stale_folders
 
 from course.grading.solutions import leaked, notebook_secrets
 from course.grading.synth import filled
@@ -48,7 +49,10 @@ c.CourseDirectory.student_id = os.environ.get("JUPYTERHUB_USER", "*")
 @pytest.fixture(scope="module")
 def shared() -> Iterator[Path]:
     """The exchange and the students' nbgrader config."""
+    for folder in stale_folders("kosovo-hub-shared-"):
+        shutil.rmtree(folder, ignore_errors=True)
     base = Path(tempfile.mkdtemp(prefix="kosovo-hub-shared-"))
+    mark_owner(base)
     exchange = base / "exchange"
     exchange.mkdir()
     exchange.chmod(0o777)  # nbgrader's exchange: one folder every user writes (its limit)
