@@ -25,7 +25,12 @@ from grading_fixtures import ASSIGNMENT, REPO, cli, env, new_course
 from hub import BIN, Hub, make_hub  # noqa: F401  (make_hub: the fixture)
 from postgres import mark_owner, stale_folders
 
-from course.grading.solutions import leaked, notebook_secrets
+from course.grading.solutions import (
+    cell_source,
+    hidden_test_regions,
+    nbgrader_meta,
+    solution_regions,
+)
 from course.grading.synth import filled
 
 pytestmark = [pytest.mark.hub, pytest.mark.nbgrader]
@@ -224,14 +229,74 @@ def test_the_wheel_holds_the_library_and_datasets_and_no_notebook(student_wheel)
     assert student_wheel.read("course/_datasets/article.txt") == article
 
 
-def test_no_solution_or_hidden_test_line_is_in_the_wheel(student_wheel):
-    secrets = []
-    for folder in sorted((REPO / "notebooks").iterdir()):
-        if folder.is_dir():
-            secrets += notebook_secrets(folder)
-    assert secrets, "the source notebooks have no solutions to look for"
-    for name in student_wheel.namelist():
-        if name.endswith((".py", ".txt", ".csv", ".json", ".md", ".html")):
-            text = student_wheel.read(name).decode("utf-8", errors="replace")
-            found = leaked(secrets, text)
-            assert not found, f"{name} holds {found[0].kind} lines of {found[0].notebook}"
+def test_every_file_of_the_wheel_is_a_file_of_course_or_datasets(student_wheel):
+    """Nothing generated or picked up from elsewhere: each file is one of the checkout's."""
+    for info in student_wheel.infolist():
+        name = info.filename
+        if name.startswith("kosovo_course-0.1.0.dist-info/"):
+            continue
+        if name.startswith("course/_datasets/"):
+            origin = REPO / "datasets" / name[len("course/_datasets/") :]
+        else:
+            origin = REPO / name
+        assert origin.is_file(), f"{name} has no source in course/ or datasets/"
+        assert student_wheel.read(name) == origin.read_bytes(), name
+
+
+def _blocks(text: str) -> list[str]:
+    """Each two consecutive substantial lines (10+ characters: not a bracket or an ``else:``),
+    spaces normalised."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if len(line) >= 10]
+    return ["\n".join(lines[i : i + 2]) for i in range(len(lines) - 1)]
+
+
+def _secret_pairs() -> dict[str, str]:
+    """Two consecutive lines of a solution or hidden test -> "<notebook>/<grade_id>"."""
+    pairs: dict[str, str] = {}
+    for path in sorted((REPO / "notebooks").glob("*/*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            src = cell_source(cell)
+            regions = hidden_test_regions(src)
+            if nbgrader_meta(cell).get("solution"):
+                regions += solution_regions(src)
+            for region in regions:
+                for block in _blocks(region):
+                    pairs[block] = f"{path.parent.name}/{nbgrader_meta(cell).get('grade_id')}"
+    return pairs
+
+
+def _leaks(wheel: zipfile.ZipFile) -> set[tuple[str, str]]:
+    """(file of the wheel, notebook/grade_id) for each solution or hidden test found in it."""
+    pairs = _secret_pairs()
+    assert len(pairs) > 50, "the source notebooks have too few solution lines to look for"
+    found = set()
+    for name in wheel.namelist():
+        text = "\n".join(_blocks(wheel.read(name).decode("utf-8", errors="replace")))
+        found |= {(name, where) for block, where in pairs.items() if block in text}
+    return found
+
+
+# Found by the test below and reported to the lead: the check of exercise 5.1 computes its
+# expected values with a verbatim copy of the solution of 5.1 (find_paragraph's loop), which
+# every student can read in the installed library.
+KNOWN_LEAKS = {("course/checks/corroboration.py", "05-corroboration/a5-1")}
+
+
+def test_no_solution_or_hidden_test_of_any_source_notebook_is_in_the_wheel(student_wheel):
+    """Every two consecutive lines of every solution and hidden test, searched in every file.
+
+    Single lines are no evidence here: library code shares short lines with the answers by
+    design (``return number``, an event id of datasets/events.csv), so the unit searched is two
+    consecutive substantial lines of a solution or hidden-test region, which no library file
+    has reason to hold.
+    """
+    assert not [n for n in student_wheel.namelist() if n.endswith(".ipynb")]
+    leaks = _leaks(student_wheel) - KNOWN_LEAKS
+    assert not leaks, f"solution or hidden-test lines in the wheel: {sorted(leaks)[:3]}"
+
+
+@pytest.mark.xfail(strict=True, reason="course/checks/corroboration.py copies solution 5.1")
+def test_the_known_leak_is_gone(student_wheel):
+    assert not _leaks(student_wheel) & KNOWN_LEAKS
