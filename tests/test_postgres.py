@@ -11,7 +11,9 @@ nbgrader_config.py.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -175,6 +177,49 @@ def test_a_grader_killed_after_a_commit_then_rerun_leaves_no_duplicates(pg, monk
     url = pg["url"].rsplit("/", 1)[0] + "/crash"
     ours, theirs = gradebook_dump(url), dump_gradebook(graded_template()[0])
     assert ours == theirs, differences(ours, theirs)
+    assert server.connections(GRADER) == 0
+
+
+def _canvas_zip(path: Path, files: dict[str, str]) -> Path:
+    """A Canvas-style download: one tiny notebook per file name, saying whose it is."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, tag in files.items():
+            nb = {
+                "cells": [{"cell_type": "markdown", "metadata": {}, "source": tag}],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2022, 8, 20, 10, 0, 0)), json.dumps(nb))
+    return path
+
+
+def test_collect_writes_the_roster_names_into_postgres(pg, tmp_path):
+    server = pg["server"]
+    server.execute(f"CREATE DATABASE collected TEMPLATE gradebook OWNER {GRADER}")
+    root = copy_of(pg["root"], tmp_path / "course")
+    cfg = root / "nbgrader_config.py"
+    cfg.write_text(cfg.read_text().replace("/gradebook'", "/collected'"))
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "student_id,first_name,last_name,email,canvas_id\n"
+        "u1001,Aleksandar,Vučić,av@example.org,50001\n"
+        "u1006,Đorđe,Đurić,,\n",
+        encoding="utf-8",
+    )
+    archive = _canvas_zip(
+        tmp_path / "canvas.zip",
+        {
+            "vucicaleksandar_50001_900001_ps1.ipynb": "vucic",
+            "djuricdjordje_66666_900008_ps1.ipynb": "djuric",
+        },
+    )
+    proc = cli("collect", ASSIGNMENT, str(archive), "--roster", str(roster), cwd=root, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    students = gradebook_dump(pg["url"].rsplit("/", 1)[0] + "/collected")["students"]
+    assert students["u1001"] == ["Aleksandar", "Vučić", "av@example.org", "50001"]
+    assert students["u1006"][:2] == ["Đorđe", "Đurić"]
+    assert (root / "submitted" / "u1006" / ASSIGNMENT / "ps1.ipynb").is_file()
     assert server.connections(GRADER) == 0
 
 
