@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 
-def gradebook_dump(db: Path, assignment: str | None = None) -> dict[str, Any]:
-    """Every autograde-relevant gradebook field of ``db``, keyed by names, not row ids."""
+def gradebook_dump(db: Path | str, assignment: str | None = None) -> dict[str, Any]:
+    """Every autograde-relevant gradebook field, keyed by names, not row ids.
+
+    ``db`` is a SQLite file or a database URL (``postgresql+psycopg://...``).
+    """
     from nbgrader.api import Gradebook
 
     from course.grading.results import dump
 
-    with Gradebook(f"sqlite:///{db}") as gb:
+    with Gradebook(db if isinstance(db, str) else f"sqlite:///{db}") as gb:
         return dump(gb, assignment)
 
 

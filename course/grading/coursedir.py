@@ -78,6 +78,17 @@ def sqlite_path(db_url: str) -> Path | None:
     return None
 
 
+def display_url(db_url: str) -> str:
+    """The gradebook URL as it may be printed: a password in it is shown as ``***``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<an unreadable URL>"
+
+
 @dataclass
 class Course:
     """An nbgrader course directory and its loaded configuration."""
@@ -113,7 +124,11 @@ class Course:
         return NbGraderAPI(config=cfg)
 
     def gradebook(self) -> Gradebook:
-        """Open the course gradebook (use as a context manager)."""
+        """Open the course gradebook (use as a context manager).
+
+        Each call opens one connection (SQLite file or database server) and closing the
+        Gradebook closes it: nbgrader's ``Gradebook.close`` disposes of its engine.
+        """
         from nbgrader.api import Gradebook
 
         return Gradebook(self.db_url, self.course_id)
@@ -131,7 +146,7 @@ class Course:
 
     @property
     def db_path(self) -> Path | None:
-        """The gradebook file when the gradebook is SQLite, else None."""
+        """The gradebook file when the gradebook is SQLite, else None (a database server)."""
         return sqlite_path(self.db_url)
 
     def step_dir(self, step: str, student: str = ".", assignment: str = ".") -> Path:

@@ -27,6 +27,7 @@ from typing import Any
 
 from course.grading.coursedir import Course, CourseError
 from course.grading.flags import KINDS, Flag, read_flags, replace_student_flags
+from course.grading.gradebook import check_gradebook
 from course.grading.guard import (
     FileGuard,
     GradebookGuard,
@@ -422,13 +423,10 @@ def grade(
     jobs = max(1, jobs or os.cpu_count() or 1)
     run = GradeRun(assignment, jobs=jobs)
     with course_lock(course):
-        if course.db_path is not None and course.db_path.is_file():
-            check_gradebook(course.db_path, assignment)
+        check_gradebook(course.db_url, assignment)
         if (
-            course.db_path is None
-            or not course.db_path.is_file()
-            or assignment not in _gradebook_assignments(course)
-        ):
+            course.db_path is not None and not course.db_path.is_file()
+        ) or assignment not in _gradebook_assignments(course):
             raise CourseError(
                 f"Assignment {assignment!r} is not in the gradebook yet: run "
                 f"`kosovo-course release {assignment}` first."
@@ -458,34 +456,6 @@ def grade(
     run.scores = {s: (v[1], v[2]) for s, v in subs.items()}
     run.wall_seconds = time.monotonic() - started
     return run
-
-
-def check_gradebook(path: Path, assignment: str, wait: float = 5.0) -> None:
-    """Raise a CourseError, with a way out, if the gradebook is unreadable or locked."""
-    import sqlite3
-
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=wait)
-        try:
-            con.execute("select count(*) from sqlite_master").fetchone()
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise CourseError(
-                f"The gradebook {path} is locked by another program ({exc}; waited "
-                f"{wait:g} s). Formgrader, a Jupyter server or an nbgrader command working on "
-                "this course may be writing to it. Nothing was graded and nothing was changed. "
-                "Let that program finish or close it, then run `kosovo-course grade "
-                f"{assignment}` again."
-            ) from None
-        raise CourseError(
-            f"The gradebook {path} is not a readable SQLite database ({exc}). Nothing was "
-            "graded and nothing was changed. Move it aside and put back a backup (a copy a "
-            f"grading run set aside is in reports/{assignment}/gradebook-tampered-*.db, if "
-            "any), or, to start from an empty gradebook, move it aside and run "
-            f"`kosovo-course release {assignment}` to create a new one; then run grade again."
-        ) from None
 
 
 def _gradebook_assignments(course: Course) -> set[str]:
@@ -518,7 +488,6 @@ def _guards(
         outside.watch_file(Path(path))
     template = FileGuard()
     template.watch_tree(template_root, suffixes=None)
-    assert course.db_path is not None
     gradebook = GradebookGuard(course.db_path)
     gradebook.remember()
     guards = Guards(

@@ -228,25 +228,37 @@ class TreeWatch:
 
 @dataclass
 class GradebookGuard:
-    """The real gradebook's bytes as the coordinator last left them."""
+    """The real gradebook's bytes as the coordinator last left them.
 
-    path: Path
+    ``path`` is None for a gradebook on a database server (PostgreSQL): there is no file to
+    compare and every method does nothing. Reaching the server needs the network (or its
+    socket) and the grader's credentials (~/.pgpass): keeping those from kernels is the
+    sandbox's job, not this guard's.
+    """
+
+    path: Path | None
     data: bytes = b""
     digest: str = ""
 
     def remember(self) -> None:
         """Record the gradebook as it is now (call right after the coordinator's own writes)."""
+        if self.path is None:
+            return
         self.data = self.path.read_bytes() if self.path.is_file() else b""
         self.digest = _digest(self.data)
 
     def changed(self) -> bool:
         """Whether anything but the coordinator changed the gradebook since ``remember``."""
+        if self.path is None:
+            return False
         now = self.path.read_bytes() if self.path.is_file() else b""
         journal = self.path.with_name(self.path.name + "-journal")
         return _digest(now) != self.digest or journal.exists() and journal.stat().st_size > 0
 
     def restore(self, keep_as: Path | None = None) -> None:
         """Put the remembered gradebook back, keeping the changed one aside for inspection."""
+        if self.path is None:
+            return
         if keep_as is not None and self.path.is_file():
             keep_as.write_bytes(self.path.read_bytes())
         journal = self.path.with_name(self.path.name + "-journal")

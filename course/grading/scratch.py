@@ -13,12 +13,12 @@ import copy
 import hashlib
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course.grading.coursedir import CONFIG_FILE, Course, CourseError
+from course.grading.gradebook import snapshot_gradebook
 
 if TYPE_CHECKING:
     from traitlets.config import Config
@@ -49,22 +49,6 @@ def tree_digest(folder: Path) -> str:
             h.update(b"\0")
             h.update(sha256_file(path).encode())
     return h.hexdigest()
-
-
-def backup_sqlite(src: Path, dst: Path) -> None:
-    """Copy a SQLite database consistently, even while another connection writes to it."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(dst.name + ".part")
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    try:
-        target = sqlite3.connect(tmp)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-    finally:
-        source.close()
-    os.replace(tmp, dst)
 
 
 def relative_step(course: Course, step: str) -> str:
@@ -106,13 +90,10 @@ class Template:
 
 
 def build_template(course: Course, assignment: str, dest: Path) -> Template:
-    """Copy config, source, release and a gradebook snapshot of one assignment into ``dest``."""
-    db = course.db_path
-    if db is None:
-        raise CourseError(
-            "kosovo-course grades in scratch copies of a SQLite gradebook; this course uses "
-            f"{course.db_url}. Use stock `nbgrader autograde` instead."
-        )
+    """Copy config, source, release and a gradebook snapshot of one assignment into ``dest``.
+
+    The snapshot is a SQLite file whatever the real gradebook is (SQLite or PostgreSQL).
+    """
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(course.root / CONFIG_FILE, dest / CONFIG_FILE)
     for step in ("source", "release"):
@@ -120,8 +101,7 @@ def build_template(course: Course, assignment: str, dest: Path) -> Template:
         if src.is_dir():
             target = dest / relative_step(course, step) / assignment
             shutil.copytree(src, target, ignore=shutil.ignore_patterns(IGNORED_DIR))
-    if db.exists():
-        backup_sqlite(db, dest / GRADEBOOK)
+    snapshot_gradebook(course.db_url, dest / GRADEBOOK)
     copy_library(dest / LIB)
     manifest = {
         str(p.relative_to(dest)): sha256_file(p) for p in sorted(dest.rglob("*")) if p.is_file()
