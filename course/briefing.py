@@ -42,7 +42,8 @@ from course.data import (
 )
 from course.paths import dataset_path
 from course.plots import Chart
-from course.text import tokens
+from course.text import fold_accents, tokens
+from course.timeline import format_when
 
 __all__ = [
     "CITATION_KINDS",
@@ -81,14 +82,6 @@ _ARTICLE_DATE = pd.Timestamp("2022-08-17")
 # --------------------------------------------------------------------------- matching names
 
 
-def _fold(text: str) -> str:
-    """Case-, accent- and space-insensitive form of a name: 'Vučić ' ~ 'vucic'."""
-    plain = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
-    return " ".join(plain.casefold().split())
-
-
 def _without_parenthesis(term: str) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", term).strip()
 
@@ -125,7 +118,7 @@ class _Table:
     aliases: dict[str, str]  # folded spelling -> canonical key
 
     def lookup(self, key: str) -> str | None:
-        return self.aliases.get(_fold(key))
+        return self.aliases.get(fold_accents(key))
 
 
 def _table(kind: str, frame: pd.DataFrame, column: str,
@@ -134,7 +127,7 @@ def _table(kind: str, frame: pd.DataFrame, column: str,
     seen: dict[str, set[str]] = {}
     for key, row in rows.items():
         for form in aliases(row):
-            seen.setdefault(_fold(form), set()).add(key)
+            seen.setdefault(fold_accents(form), set()).add(key)
     # A spelling shared by two rows would be a guess, so it is accepted for neither.
     unique = {form: next(iter(keys)) for form, keys in seen.items() if len(keys) == 1}
     return _Table(kind, rows, unique)
@@ -231,14 +224,6 @@ def parse_citation(cite: str) -> tuple[str, str]:
     return kind, canonical
 
 
-def _when(stamp: pd.Timestamp, precision: object) -> str:
-    if precision == "year":
-        return f"{stamp.year}"
-    if precision == "month":
-        return f"{stamp.year}-{stamp.month:02d}"
-    return stamp.strftime("%Y-%m-%d")
-
-
 def _present(value: object) -> bool:
     return not (value is None or (not isinstance(value, str) and pd.isna(value)))
 
@@ -246,13 +231,13 @@ def _present(value: object) -> bool:
 def _describe(kind: str, row: pd.Series) -> str:
     """One line saying what a dataset row records, ending with its table and confidence."""
     if kind == "events":
-        when = _when(row["date"], row["precision"])
+        when = format_when(row["date"], row["precision"])
         if _present(row["end_date"]):
-            when += f" to {_when(row['end_date'], row['precision'])}"
+            when += f" to {format_when(row['end_date'], row['precision'])}"
         line = f"{row['title']} ({when}): {row['description']}"
     elif kind == "countries":
         note = row["population_note"].rstrip(".")
-        applied = _when(row["eu_applied"], row["eu_applied_precision"])
+        applied = format_when(row["eu_applied"], row["eu_applied_precision"])
         line = (
             f"{row['country']}: capital {row['capital']}; population {row['population']:,} in "
             f"{row['population_year']} ({note}); applied to join the EU {applied}; EU status on "
@@ -436,9 +421,9 @@ def _timeline_rows(timeline: pd.DataFrame) -> list[tuple[str, str]]:
             stamp = pd.to_datetime(row.get("date"), errors="coerce")
         if known:
             precision, end = events.at[event_id, "precision"], events.at[event_id, "end_date"]
-            when = _when(events.at[event_id, "date"], precision)
+            when = format_when(events.at[event_id, "date"], precision)
             if _present(end):
-                when += f" to {_when(end, precision)}"
+                when += f" to {format_when(end, precision)}"
         elif pd.notna(stamp):
             when = stamp.strftime("%Y-%m-%d")
         else:

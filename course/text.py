@@ -42,6 +42,7 @@ __all__ = [
     "HEDGES",
     "STOPWORDS",
     "find_quotes",
+    "fold_accents",
     "kwic",
     "modal_phrases",
     "paragraphs",
@@ -254,6 +255,19 @@ def _check_words(value: object, name: str) -> list[str]:
         if not isinstance(word, str):
             raise TypeError(f"{name} must contain only str, got {type(word).__name__}")
     return words
+
+
+def fold_accents(text: str) -> str:
+    """Drop diacritics, fold case and runs of white space: 'Vučić ' and 'VUCIC' give 'vucic'.
+
+    The one place the course compares names regardless of how they are typed: the article writes
+    "Vucic", the datasets "Vučić". Letters without a plain decomposition (Cyrillic, 'đ') are kept.
+    Raises TypeError for anything but str.
+    """
+    _check_text(text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
 
 
 def _norm(block: str) -> str:

@@ -23,7 +23,7 @@ from course.checks.core import expect_columns, expect_rows, expect_type, fail, h
 from course.data import load_article, load_countries, load_events
 from course.paths import dataset_path
 from course.plots import Chart
-from course.text import STOPWORDS, tokens
+from course.text import STOPWORDS, fold_accents, tokens
 
 CITATION_HINT = "cite a paragraph as '¶3' and a dataset row as 'events:<id>', 'countries:<name>'..."
 
@@ -458,12 +458,6 @@ _RAW_TABLES: dict[str, tuple[str, str, Callable[[dict[str, str]], list[str]]]] =
 }
 
 
-def _raw_fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-                    .split())
-
-
 def _raw_names(row: dict[str, str]) -> list[str]:
     names = [row["name"]] + [n.strip() for n in row["name_native"].split(";") if n.strip()]
     return names + [n.split()[-1] for n in names]
@@ -496,8 +490,8 @@ def _raw_key(cite: str) -> tuple[str, str] | None:
     owners: dict[str, set[str]] = {}
     for row in rows:
         for form in forms(row):
-            owners.setdefault(_raw_fold(form), set()).add(row[column])
-    found = owners.get(_raw_fold(key), set())
+            owners.setdefault(fold_accents(form), set()).add(row[column])
+    found = owners.get(fold_accents(key), set())
     return (kind, next(iter(found))) if len(found) == 1 else None
 
 

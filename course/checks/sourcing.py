@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Callable
 from typing import Any
 
 from course.checks.core import (
+    call_student,
     choice_question,
     expect_digest,
     expect_length,
@@ -154,12 +156,11 @@ missing = choice_question(
 )
 
 
-def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> None:
+def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> list[int]:
     """Call a student's words_per_paragraph on some paragraphs and compare with the tokens."""
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-              "define it with `def words_per_paragraph(paragraphs):`.")
-    result = fn(list(paragraphs))
+    result = call_student(fn, variable, (list(paragraphs),), shown=f"{variable}(paragraphs)",
+                          try_it=f"{variable}(['One two.', 'Three'])",
+                          signature="def words_per_paragraph(paragraphs):")
     expect_type(result, list, f"{variable}(...)", hint="return a list with one number per "
                 "paragraph.")
     expect_length(result, len(paragraphs), f"{variable}(...)", unit="numbers",
@@ -169,15 +170,34 @@ def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> None:
         if got != len(tokens(text)):
             fail(f"{variable}(...)", f"gives the wrong count for paragraph {position}.",
                   "count `tokens(paragraph)` for each paragraph.")
+    return list(result)
+
+
+def _other_paragraphs(paragraphs: list[str], rng: random.Random) -> list[str]:
+    """Some of the article's paragraphs in another order: the same task on input not seen."""
+    while True:
+        picked = rng.sample(paragraphs, k=rng.randint(2, len(paragraphs) - 1))
+        if [len(tokens(p)) for p in picked] != [len(tokens(p)) for p in paragraphs[:len(picked)]]:
+            return picked
 
 
 @question("1.5", "words_per_paragraph")
 def words_per_paragraph(fn: Callable[[list[str]], list[int]]) -> None:
-    """A function counting word tokens per paragraph, tried on the article."""
-    _check_counter(fn, list(load_article().paragraphs), "words_per_paragraph")
+    """A function counting word tokens per paragraph: on the article, then on a random pick."""
+    variable = "words_per_paragraph"
+    paragraphs = list(load_article().paragraphs)
+    on_article = _check_counter(fn, paragraphs, variable)
+    picked = _other_paragraphs(paragraphs, random.Random())
+    result = call_student(fn, variable, (list(picked),), shown=f"{variable}(paragraphs)")
+    if isinstance(result, list) and result[:len(on_article)] == on_article[:len(result)]:
+        fail(f"{variable}(...)", f"gives the article's counts for {len(picked)} other "
+             "paragraphs in another order: the numbers do not come from its argument.",
+             "count the words of each paragraph in `paragraphs`, the list the function is "
+             "given, not of `article.paragraphs`.")
+    _check_counter(fn, picked, variable)
 
 
-@hidden("1.5")
+@hidden("1.5", "your function on paragraphs it has never seen")
 def words_per_paragraph_hidden(fn: Callable[[list[str]], list[int]]) -> None:
     """The same function on paragraphs the student has not seen, so hard-coding cannot pass."""
     unseen = [
