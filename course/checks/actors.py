@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
 
 from course.checks.core import (
+    call_student,
     choice_question,
     expect_close,
     expect_columns,
@@ -256,12 +258,11 @@ def _try_status_on(fn: Any, countries: pd.DataFrame, date: Any, *,
                    expected: pd.Series | None = None) -> None:
     """Call a student's status_on on one table and one date, and compare with the rule."""
     variable = "status_on"
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-             "define it with `def status_on(countries, date):`.")
     call = f"status_on(countries, {_as_label(date)!r})"
     before = countries.copy(deep=True)
-    result = fn(countries, date)
+    result = call_student(fn, variable, (countries, date), shown=call,
+                          try_it=f"status_on(countries.head(2), {_as_label(date)!r})",
+                          signature="def status_on(countries, date):")
     if not countries.equals(before):
         fail(variable, "changes the table it is given (a new or altered column).",
              "build a new Series and return it; leave `countries` as it was.")
@@ -308,9 +309,23 @@ def status_on(fn: Callable[[pd.DataFrame, Any], pd.Series]) -> None:
     latest = countries["status_latest_date"].max()
     _try_status_on(fn, countries, latest.strftime("%Y-%m-%d"),
                    expected=countries["status_latest"])
+    # A random day and a random part of the table in another order: the status must come from
+    # the arguments, whatever they are.
+    # (The days a status was granted are left to the full check.)
+    rng = random.Random()
+    granted = set(countries["eu_candidate"].dropna()) | set(countries["eu_negotiations"].dropna())
+    day = ARTICLE_DAY
+    while day == ARTICLE_DAY or day in granted:
+        day = pd.Timestamp("2008-01-01") + pd.Timedelta(days=rng.randrange(
+            (latest - pd.Timestamp("2008-01-01")).days))
+    rows = list(countries.index)[:1]
+    while rows == list(countries.index)[:len(rows)]:
+        rows = rng.sample(list(countries.index), k=rng.randint(2, len(countries)))
+    _try_status_on(fn, countries.loc[rows], day.strftime("%Y-%m-%d"))
 
 
-@hidden("4.6")
+@hidden("4.6", "your function on the very days a status was granted, dates of other types, "
+        "and rows in another order with other labels")
 def status_on_hidden(fn: Callable[[pd.DataFrame, Any], pd.Series]) -> None:
     """Other dates (days a status was granted among them), other date types, shuffled rows."""
     countries = load_countries()

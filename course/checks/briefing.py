@@ -10,6 +10,7 @@ cannot make a made-up citation pass.
 from __future__ import annotations
 
 import csv
+import random
 import re
 import unicodedata
 import warnings
@@ -19,7 +20,15 @@ from typing import Any
 import pandas as pd
 
 from course import briefing as _briefing
-from course.checks.core import expect_columns, expect_rows, expect_type, fail, hidden, question
+from course.checks.core import (
+    call_student,
+    expect_columns,
+    expect_rows,
+    expect_type,
+    fail,
+    hidden,
+    question,
+)
 from course.data import load_article, load_countries, load_events
 from course.paths import dataset_path
 from course.plots import Chart
@@ -150,22 +159,14 @@ _SAMPLE_IDS = ["nato-press-conference", "declaration-of-independence", "kfor-ent
                "brdo-summit"]
 
 
-def _call(fn: Callable[..., Any], variable: str, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except Exception as exc:  # noqa: BLE001 -- the student's code may raise anything
-        fail(variable, f"raised {type(exc).__name__} for ids that are all in the table.",
-              "try it yourself on the events table with a few ids and read the error.")
-
-
 def _check_excerpt_function(fn: Any, events: pd.DataFrame, ids: list[str], unknown: str,
                             variable: str = "timeline_excerpt") -> None:
     """Call a student's timeline_excerpt and compare its result with the rows of ``events``."""
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-              "define it with `def timeline_excerpt(events, ids):`.")
     before = events.copy(deep=True)
-    result = _call(fn, variable, events, list(ids))
+    result = call_student(fn, variable, (events, list(ids)),
+                          shown=f"{variable}(events, {list(ids)!r})",
+                          try_it=f"{variable}(events, {list(ids[:2])!r})",
+                          signature="def timeline_excerpt(events, ids):")
     if not events.equals(before):
         fail(variable, "changes the table passed to it.",
               "filtering and `sort_values` return new tables; never assign into `events` or use "
@@ -213,6 +214,14 @@ def _check_excerpt_function(fn: Any, events: pd.DataFrame, ids: list[str], unkno
 def timeline_excerpt(fn: Callable[[pd.DataFrame, list[str]], pd.DataFrame]) -> None:
     """A function selecting events by id, in date order, with id, date and title."""
     _check_excerpt_function(fn, load_events(), _SAMPLE_IDS, "no-such-event")
+    # Other ids, on the table in another order with other row labels: the rows must come from
+    # the arguments, whatever they are.
+    rng = random.Random()
+    events = load_events()
+    others = [i for i in events["id"] if i not in _SAMPLE_IDS]
+    shuffled = events.sample(frac=1, random_state=rng.randrange(2**32))
+    shuffled.index = rng.sample(range(1000, 1000 + 10 * len(events)), k=len(events))
+    _check_excerpt_function(fn, shuffled, rng.sample(others, k=3), "no-such-event-either")
 
 
 def _unseen_events() -> pd.DataFrame:
@@ -230,7 +239,7 @@ def _unseen_events() -> pd.DataFrame:
     )
 
 
-@hidden("6.4")
+@hidden("6.4", "your function on a table it has never seen")
 def timeline_excerpt_hidden(fn: Callable[[pd.DataFrame, list[str]], pd.DataFrame]) -> None:
     """The same function on a table it has not seen, so reading load_events() inside fails."""
     _check_excerpt_function(fn, _unseen_events(), ["visit-d", "summit-a", "talks-c"], "accord-x")
@@ -299,7 +308,7 @@ def _check_timeline(value: Any, variable: str) -> None:
         fail(variable, "is not in date order.", "a timeline reads from the earliest event down.")
 
 
-@question("6.5", "answer_6_5")
+@question("6.5", "answer_6_5", form="4 to 8 real, unedited rows of events.csv, in date order")
 def timeline(value: Any) -> None:
     """The briefing's timeline: 4-8 real, unedited rows of events.csv in date order."""
     _check_timeline(value, "answer_6_5")
@@ -343,13 +352,13 @@ def _check_figure_drawn(value: Any, variable: str) -> None:
               "course.plots functions draw the title; a Chart built by hand does not.")
 
 
-@question("6.6", "answer_6_6")
+@question("6.6", "answer_6_6", form="a course.plots Chart with a title and alt text")
 def figure(value: Any) -> None:
     """One figure: a course.plots Chart with a title and alt text."""
     _check_figure(value, "answer_6_6")
 
 
-@hidden("6.6")
+@hidden("6.6", "that the figure is really drawn")
 def figure_hidden(value: Any) -> None:
     """The Chart really holds a drawn figure with its title (not an empty one made by hand)."""
     _check_figure_drawn(value, "answer_6_6")
@@ -506,13 +515,14 @@ def _check_claims_raw(value: Any, variable: str) -> None:
     _check_mix(keys, variable)
 
 
-@question("6.7", "answer_6_7")
+@question("6.7", "answer_6_7", form="three claims, each with a citation that resolves, "
+          "sharing words with its source, from a mix of sources")
 def claims(value: Any) -> None:
     """Three claims, each with a citation that resolves; mixed sources; the claimant's words."""
     _check_claims(value, "answer_6_7")
 
 
-@hidden("6.7")
+@hidden("6.7", "your citations against the raw data files")
 def claims_hidden(value: Any) -> None:
     """The citations resolve in the raw data files, whatever the notebook did to the library."""
     _check_claims_raw(value, "answer_6_7")
@@ -551,13 +561,13 @@ def _check_text_own_words(value: Any, variable: str) -> None:
               "a briefing explains in your own words; quote briefly, in quotation marks.")
 
 
-@question("6.8", "answer_6_8")
+@question("6.8", "answer_6_8", form="its length, 200 to 300 word tokens")
 def text(value: Any) -> None:
     """The briefing's own words: 200-300 word tokens."""
     _check_text(value, "answer_6_8")
 
 
-@hidden("6.8")
+@hidden("6.8", "that the text is in your own words, not copied from the article")
 def text_hidden(value: Any) -> None:
     """The text is the student's own, not the article pasted in."""
     _check_text_own_words(value, "answer_6_8")
@@ -584,13 +594,13 @@ def _check_briefing(value: Any, variable: str) -> None:
     _check_text(value.text, f"{variable}.text")
 
 
-@question("6.9", "answer_6_9")
+@question("6.9", "answer_6_9", form="its title and each part, as in 6.5 to 6.8")
 def assembled(value: Any) -> None:
     """The briefing assembled from its parts, ready to render."""
     _check_briefing(value, "answer_6_9")
 
 
-@hidden("6.9")
+@hidden("6.9", "the full checks of each part")
 def assembled_hidden(value: Any) -> None:
     """The hidden checks of the parts, applied to the parts the briefing really holds."""
     _check_figure_drawn(value.figure, "answer_6_9.figure")

@@ -7,12 +7,14 @@ judgements (the verdict of each claim, which rows bear on which claim, the multi
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from course.checks.core import (
+    call_student,
     choice_question,
     digest,
     expect_columns,
@@ -210,20 +212,13 @@ def _first_paragraph(phrase: str, paragraphs: Sequence[str]) -> int | None:
 def _check_finder(fn: Any, cases: list[tuple[str, Sequence[str]]]) -> None:
     """Call a student's find_paragraph on (phrase, paragraphs) cases and compare."""
     variable = "find_paragraph"
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-             "define it with `def find_paragraph(phrase, paragraphs):`.")
     for phrase, paragraphs in cases:
         want = _first_paragraph(phrase, paragraphs)
-        try:
-            got = fn(phrase, paragraphs)
-        except Exception as exc:  # noqa: BLE001 -- the student's code may raise anything
-            if want is None:
-                fail(f"{variable}(...)", f"raised {type(exc).__name__} for a phrase that no "
-                     "paragraph contains.", "after the loop, `return None`: no paragraph, no "
-                     "number.")
-            fail(f"{variable}(...)", f"raised {type(exc).__name__} for the phrase {phrase!r}.",
-                 "loop over the paragraphs and test `phrase in paragraph`.")
+        got = call_student(fn, variable, (phrase, paragraphs),
+                           shown=f"{variable}({phrase!r}, paragraphs)",
+                           try_it=f"{variable}('b', ['a', 'b c'])" if want else
+                           f"{variable}('z', ['a', 'b c'])  # no paragraph has it: None",
+                           signature="def find_paragraph(phrase, paragraphs):")
         if want is None:
             if got is not None:
                 fail(f"{variable}(...)", f"returns {got!r} for a phrase that no paragraph "
@@ -258,9 +253,25 @@ def find_paragraph(fn: Callable[[str, Sequence[str]], int | None]) -> None:
     cases = [(claim, paragraphs) for claim in CLAIMS]
     cases.append(("Kosovo declared independence in 2009", paragraphs))
     _check_finder(fn, cases)
+    # The same claims on the paragraphs in another order: the number must come from the list.
+    rng = random.Random()
+    shuffled = list(paragraphs)
+    while shuffled == list(paragraphs):
+        rng.shuffle(shuffled)
+    for claim in CLAIMS:
+        on_article = _first_paragraph(claim, paragraphs)
+        got = call_student(fn, "find_paragraph", (claim, shuffled),
+                           shown=f"find_paragraph({claim!r}, paragraphs)")
+        if got == on_article != _first_paragraph(claim, shuffled):
+            fail("find_paragraph(...)", "gives the article's paragraph number even when the "
+                 "same paragraphs come in another order: the number does not come from its "
+                 "`paragraphs`.",
+                 "number the paragraphs of the list the function is given, "
+                 "`enumerate(paragraphs, start=1)`, not of the article.")
+    _check_finder(fn, [(claim, shuffled) for claim in CLAIMS])
 
 
-@hidden("5.1")
+@hidden("5.1", "your function on paragraphs it has never seen")
 def find_paragraph_hidden(fn: Callable[[str, Sequence[str]], int | None]) -> None:
     """The same function on paragraphs the student has not seen, so hard-coding cannot pass."""
     unseen = [
