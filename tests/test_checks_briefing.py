@@ -282,8 +282,10 @@ def test_hidden_excerpt_catches_a_function_that_ignores_its_table():
     check_hidden("6.4", good_excerpt)
 
 
-def test_hidden_excerpt_catches_a_missing_sort():
-    check("6.4", unsorted)  # load_events() is already in date order, so this slips through
+def test_self_check_catches_a_missing_sort():
+    for _ in range(5):  # the self-check now also tries the table shuffled, with random ids
+        with pytest.raises(CheckFailed, match="not in date order"):
+            check("6.4", unsorted)
     with pytest.raises(CheckFailed, match="not in date order"):
         check_hidden("6.4", unsorted)
 

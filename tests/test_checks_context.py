@@ -84,7 +84,7 @@ CASES = {
         (pd.concat([_war_years(), _war_years()]), "more than once"),
         (EVENTS[EVENTS["date"].dt.year == 1900], "no rows"),
         (_war_years().assign(id=lambda f: f["id"] + "-x"), "not in `events`"),
-        (_war_years().iloc[:-1], "1 events missing"),
+        (_war_years().iloc[:-1], "1 event missing"),
     ]),
     "3.2": Case(_period, [
         (between(EVENTS, "2008", "2022"), "declaration itself"),
@@ -234,3 +234,15 @@ def test_a_warning_in_the_students_function_stays_off_stderr(capsys):
 
     assert_passes("3.10", noisy, capsys)
     assert capsys.readouterr().err == ""
+
+
+def test_a_right_number_from_another_dialogue_row_is_flagged_honestly(capsys):
+    """The 2010 UN resolution and the first round both give the same whole years: the ✓ says the
+    check cannot tell them apart, rather than implying the row was right."""
+    from_un = years_between(event_date(EVENTS, "unga-dialogue-resolution"), ARTICLE_DATE)
+    assert from_un == years_between(event_date(EVENTS, "dialogue-first-round"), ARTICLE_DATE)
+    assert_passes("3.5", from_un, capsys)
+    from course.checks import check
+
+    check("3.5", from_un)
+    assert "cannot tell which row you counted from" in capsys.readouterr().out

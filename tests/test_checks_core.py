@@ -64,7 +64,7 @@ def test_shape_and_set_messages_do_not_reveal_items():
         expect_length([1, 2, 3], 2, "answer_x")
     with pytest.raises(CheckFailed) as info:
         expect_same_set(["a", "secret-b"], ["a", "hidden-c"], "answer_x", what="names")
-    assert "1 names missing" in str(info.value) and "hidden-c" not in str(info.value)
+    assert "1 name missing" in str(info.value) and "hidden-c" not in str(info.value)
     with pytest.raises(CheckFailed, match="'year'"):
         expect_columns(pd.DataFrame({"date": []}), ["date", "year"], "answer_x")
 
@@ -179,3 +179,16 @@ def test_check_all_runs_the_hidden_checks_and_says_so(capsys):
                   if year == 1389 else events[events["date"].dt.year == year])
     check_all("3.10", lambda events, year: events[events["date"].dt.year == year])
     assert "passed the full check" in capsys.readouterr().out
+
+
+def test_counts_agree_with_their_nouns():
+    from course.checks.core import count_of
+
+    assert count_of(1, "names") == "1 name" and count_of(2, "names") == "2 names"
+    assert count_of(1, "countries") == "1 country" and count_of(0, "countries") == "0 countries"
+    assert count_of(1, "member state(s)") == "1 member state"
+    assert count_of(3, "event id(s)") == "3 event ids"
+    with pytest.raises(CheckFailed, match="has 1 name: that is too few"):
+        expect_length(["a"], 2, "answer_x", unit="names")
+    with pytest.raises(CheckFailed, match="has 1 category missing"):
+        expect_same_set(["a"], ["a", "b"], "answer_x", what="categories")

@@ -61,11 +61,18 @@ CASES = {
         (2, "one letter in quotes"),
     ], secrets=[PUBLISHER_OPTIONS["B"]]),
     "1.7": Case(lambda: "2022-08-17", [
-        ("17 August 2022", "not a date in the form"),
+        ("17 August 2022", "month as a number"),
+        ("2022-8-17", "two digits"),           # padding, not order, is the problem
+        ("2022/08/17", "separated by '/'"),    # separators, not order
+        ("2022.08.17", "use hyphens"),
+        ("17/08/2022", "year first"),          # here the order is the problem
+        ("August 17, 2022", "month as a number"),
+        ("2022-02-30", "does not exist"),
         ("2022-08-18", "not the right one"),
         (20220817, "YYYY-MM-DD"),
     ]),
     "1.8": Case(lambda: ["Jens Stoltenberg", "Aleksandar Vučić", "Albin Kurti"], [
+        (["Jens Stoltenberg"], "has 1 name: that is too few"),  # not "1 names"
         (["Jens Stoltenberg", "Aleksandar Vucic"], "too few"),
         ("Jens Stoltenberg, Aleksandar Vucic, Albin Kurti", "square brackets"),
         (["Jens Stoltenberg", "Aleksandar Vucic", "Josep Borrell"], "not the right one"),
@@ -104,3 +111,12 @@ def test_self_check_catches_a_hardcoded_function():
     with pytest.raises(CheckFailed, match="words_per_paragraph"):
         check_hidden("1.5", _hardcoded_counter)
     check_hidden("1.5", _good_counter)
+
+
+@pytest.mark.parametrize("typed", ["2022-8-17", "2022/08/17", "2022-08-7", "2022 08 17"])
+def test_iso_hint_never_blames_the_order_of_a_year_first_date(typed):
+    from course.checks import CheckFailed, check
+
+    with pytest.raises(CheckFailed) as info:
+        check("1.7", typed)
+    assert "year first" not in str(info.value)

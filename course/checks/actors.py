@@ -12,6 +12,7 @@ import pandas as pd
 from course.checks.core import (
     call_student,
     choice_question,
+    count_of,
     expect_close,
     expect_columns,
     expect_digest,
@@ -362,7 +363,8 @@ def actors_merge(value: Any) -> None:
     extra = [str(c) for c in value.columns if c not in MERGE_COLUMNS]
     if extra:
         shown = ", ".join(extra[:4]) + (", ..." if len(extra) > 4 else "")
-        fail(variable, f"has {len(extra)} column(s) the question did not ask for ({shown}).",
+        fail(variable, f"has {count_of(len(extra), 'column(s)')}"
+             f" the question did not ask for ({shown}).",
              "keep only the four columns, e.g. `merged[['name', ...]]`.")
     people, countries = load_people(), load_countries()
     inner = people["organisation_or_country"].isin(countries["country"]).sum()
@@ -387,7 +389,8 @@ def actors_merge(value: Any) -> None:
             hint = ("match `organisation_or_country` (in people) with `country` (in "
                     "countries): `left_on=..., right_on=...`. People of NATO and the EU have "
                     "no row in `countries`, so their cells stay empty (NaN).")
-            fail(variable, f"has {wrong} wrong value(s) in the column {column!r}.", hint)
+            fail(variable, f"has {count_of(wrong, 'wrong value(s)')}"
+                 f" in the column {column!r}.", hint)
 
 
 @question("4.8", "answer_4_8")

@@ -219,9 +219,16 @@ def timeline_excerpt(fn: Callable[[pd.DataFrame, list[str]], pd.DataFrame]) -> N
     rng = random.Random()
     events = load_events()
     others = [i for i in events["id"] if i not in _SAMPLE_IDS]
-    shuffled = events.sample(frac=1, random_state=rng.randrange(2**32))
+    dated = events.set_index("id")["date"]
+    ids = rng.sample(others, k=3)
+    while dated[ids].nunique() < len(ids):  # distinct days, so that some order is wrong
+        ids = rng.sample(others, k=3)
+    shuffled = events
+    # Shuffled so that the chosen rows are out of date order: an excerpt must sort them itself.
+    while shuffled.loc[shuffled["id"].isin(ids), "date"].is_monotonic_increasing:
+        shuffled = events.sample(frac=1, random_state=rng.randrange(2**32))
     shuffled.index = rng.sample(range(1000, 1000 + 10 * len(events)), k=len(events))
-    _check_excerpt_function(fn, shuffled, rng.sample(others, k=3), "no-such-event-either")
+    _check_excerpt_function(fn, shuffled, ids, "no-such-event-either")
 
 
 def _unseen_events() -> pd.DataFrame:

@@ -261,7 +261,7 @@ def years_since_declaration(value: Any) -> None:
 
 
 @question("3.5", "answer_3_5")
-def years_of_dialogue(value: Any) -> None:
+def years_of_dialogue(value: Any) -> str | None:
     """Whole years from the first round of the EU-facilitated dialogue to the article."""
     years = _whole_years(value, "answer_3_5")
     events = _events()
@@ -280,6 +280,15 @@ def years_of_dialogue(value: Any) -> None:
                   "answer_3_5",
                   hint="start from the first round of the dialogue "
                   "(`event_date(events, 'dialogue-first-round')`).")
+    # The check sees only a number, and more than one starting row gives it; say so honestly.
+    same = [str(title) for day, title in zip(events["date"], events["title"], strict=True)
+            if day <= ARTICLE_DATE and years_between(day, ARTICLE_DATE) == years
+            and "dialogue" in str(title).lower()]
+    if len(same) > 1:
+        return ("The check sees only the number, and it cannot tell which row you counted "
+                "from: other rows about the dialogue give the same whole years. Make sure "
+                "yours is the first round of the dialogue itself, not an event before it.")
+    return None
 
 
 @question("3.6", "answer_3_6")

@@ -151,6 +151,22 @@ _TYPE_TIPS = {
 
 # --- building blocks used by the assignment modules -----------------------------------------
 
+_SINGULAR = {"countries": "country", "categories": "category", "statuses": "status",
+             "people": "person", "quotations": "quotation"}
+
+
+def count_of(n: int, noun: str) -> str:
+    """'1 name', '3 names', '1 country': ``noun`` is given in the plural or as 'name(s)'."""
+    if noun.endswith("(s)"):
+        return f"{n} {noun[:-3]}" if n == 1 else f"{n} {noun[:-3]}s"
+    if n != 1:
+        return f"{n} {noun}"
+    head, _, last = noun.rpartition(" ")
+    one = _SINGULAR.get(last, last[:-1] if last.endswith("s") else last)
+    return f"{n} {head + ' ' if head else ''}{one}"
+
+
+
 
 def fail(variable: str, problem: str, hint: str | None = None, question: str | None = None):
     """Raise CheckFailed saying what is wrong with ``variable`` and, optionally, a hint."""
@@ -191,7 +207,7 @@ def expect_length(value: Any, length: int, variable: str, *, unit: str = "items"
     actual = len(value)
     if actual != length:
         more_or_fewer = "too many" if actual > length else "too few"
-        fail(variable, f"has {actual} {unit}: that is {more_or_fewer}.", hint)
+        fail(variable, f"has {count_of(actual, unit)}: that is {more_or_fewer}.", hint)
 
 
 def expect_digest(value: Any, question: str, expected: str | Iterable[str], variable: str,
@@ -227,9 +243,9 @@ def expect_same_set(value: Iterable[Any], expected: Iterable[Any], variable: str
     if extra or missing:
         parts = []
         if missing:
-            parts.append(f"{missing} {what} missing")
+            parts.append(f"{count_of(missing, what)} missing")
         if extra:
-            parts.append(f"{extra} {what} that should not be there")
+            parts.append(f"{count_of(extra, what)} that should not be there")
         fail(variable, f"has {' and '.join(parts)}.", hint)
 
 

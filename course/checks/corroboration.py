@@ -16,6 +16,7 @@ import pandas as pd
 from course.checks.core import (
     call_student,
     choice_question,
+    count_of,
     digest,
     expect_columns,
     expect_digest,
@@ -354,7 +355,7 @@ def rows_citing_article(value: Any) -> None:
     ids = set(events["id"])
     strangers = sum(1 for item in given if item not in ids)
     if strangers:
-        fail(variable, f"holds {strangers} item(s) that are not event ids.",
+        fail(variable, f"holds {count_of(strangers, 'item(s)')} that are not event ids.",
              "take the ids from the `id` column, e.g. `events.loc[..., 'id'].tolist()`.")
     sources = events["source"].fillna("")
     cites = set(events.loc[sources.str.contains(r"\bS33\b", regex=True), "id"])
@@ -454,7 +455,8 @@ def claims_table(value: Any) -> None:
              "fix `find_paragraph` (Question 5.1) and rebuild `claims`.")
     wrong = sum(got != want for got, want in zip(got_numbers, expected_numbers, strict=True))
     if wrong:
-        fail(variable, f"has {wrong} paragraph number(s) that do not match the text.",
+        fail(variable, "has a paragraph number that does not match the text in "
+             f"{count_of(wrong, 'row(s)')}.",
              "rebuild the `paragraph` column with your `find_paragraph` (Question 5.1).")
 
     verdicts = []
@@ -468,7 +470,8 @@ def claims_table(value: Any) -> None:
                 for row, (verdict, expected)
                 in enumerate(zip(verdicts, _VERDICT_DIGESTS, strict=True), start=1))
     if wrong:
-        fail(variable, f"has {wrong} verdict(s) out of {len(CLAIMS)} that the evidence does not "
+        fail(variable, f"has {count_of(wrong, 'verdict(s)')}"
+             f" out of {len(CLAIMS)} that the evidence does not "
              "bear out.",
              "for each claim: does a course table hold a row that agrees (supported), a row that "
              "disagrees (contradicted), or nothing on it at all (not checkable here)?", "5.5")
@@ -487,20 +490,22 @@ def claims_table(value: Any) -> None:
                 items.append(canonical)
         cited.append(items)
     if unknown:
-        fail(variable, f"has {unknown} evidence item(s) that name no row of their table.",
+        fail(variable, f"has {count_of(unknown, 'evidence item(s)')}"
+             " that name no row of their table.",
              "copy keys exactly from the table: `events['id']`, `countries['country']`, "
              "`eu_recognition['member_state']`, `people['name']` or `glossary['term']`.")
 
     cluttered = sum(1 for v, items in zip(verdicts, cited, strict=True)
                     if v == "not checkable here" and items)
     if cluttered:
-        fail(variable, f"cites evidence in {cluttered} row(s) marked 'not checkable here'.",
+        fail(variable, f"cites evidence in {count_of(cluttered, 'row(s)')}"
+             " marked 'not checkable here'.",
              "if a course table bore on the claim it would be checkable here; leave the "
              "evidence of such rows empty ('').")
     bare = sum(1 for v, items in zip(verdicts, cited, strict=True)
                if v != "not checkable here" and not items)
     if bare:
-        fail(variable, f"has {bare} verdict(s) with no evidence.",
+        fail(variable, f"has {count_of(bare, 'verdict(s)')} with no evidence.",
              "a reader must be able to follow every verdict to a row: cite 'table:key'.")
 
     events = load_events().set_index("id")["date"]
@@ -512,7 +517,7 @@ def claims_table(value: Any) -> None:
                  if c.startswith("events:")]
         late += any(d > ARTICLE_DATE for d in dates)
     if late:
-        fail(variable, f"supports {late} claim(s) with events dated after the article "
+        fail(variable, f"supports {count_of(late, 'claim(s)')} with events dated after the article "
              "(17 August 2022).",
              "a later event can only tell you what happened later; cite what was already the "
              "case when the article was written.")
@@ -524,7 +529,8 @@ def claims_table(value: Any) -> None:
                              for c in items):
             off_topic += 1
     if off_topic:
-        fail(variable, f"has {off_topic} row(s) whose evidence exists but does not bear on "
+        fail(variable, f"has {count_of(off_topic, 'row(s)')}"
+             " whose evidence exists but does not bear on "
              "the claim.",
              "open each cited row and read its description: does it say what the claim "
              "says (or the opposite)?")
@@ -590,7 +596,7 @@ def quoted_words(value: Any) -> None:
              "use the `words` column, which counts word tokens the way `tokens` does.")
     wrong = sum(given[k] != expected[k] for k in expected)
     if wrong:
-        fail(variable, f"has the wrong number of words for {wrong} speaker(s).",
+        fail(variable, f"has the wrong number of words for {count_of(wrong, 'speaker(s)')}.",
              "group the quotations by `speaker` and sum `words`; a speaker may have several "
              "quotations.")
 

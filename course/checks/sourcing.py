@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -110,10 +111,32 @@ def event_date(value: Any) -> None:
     iso = iso_day(value)
     if iso is None:
         fail("answer_1_7", f"is {value!r}, which is not a date in the form 'YYYY-MM-DD'.",
-              "ISO dates put the year first: four digits, then month, then day.")
+             _date_form_hint(value))
     expect_digest(iso, "1.7", "c3f723fcccf91aa1b70192c58b4cb9947e104fc09616c168e77bbc2cf4b033e5",
                   "answer_1_7",
                   hint="the text gives a month and a day; the metadata gives the year.")
+
+
+def _date_form_hint(text: str) -> str:
+    """Say what keeps a typed date from being ISO: its order, its separators or its padding."""
+    text = text.strip()
+    parts = re.fullmatch(r"(\d+)([-/. ])(\d+)([-/. ])(\d+)", text)
+    if parts is None:
+        if re.search(r"[A-Za-z]", text):
+            return ("write the month as a number, not a word: 'YYYY-MM-DD', e.g. '1999-03-24' "
+                    "for 24 March 1999.")
+        return "write four digits for the year, then two for the month and two for the day."
+    first, sep1, middle, sep2, last = parts.groups()
+    if len(first) != 4:
+        return ("ISO dates put the year first: four digits, then the month, then the day "
+                "('YYYY-MM-DD').")
+    if sep1 != "-" or sep2 != "-":
+        return (f"the parts are separated by {sep1 if sep1 != '-' else sep2!r}; ISO dates use "
+                "hyphens: 'YYYY-MM-DD'.")
+    if len(middle) != 2 or len(last) != 2:
+        return ("the month and the day each take two digits in ISO form: write 03, not 3 "
+                "('YYYY-MM-DD').")
+    return "that day does not exist: check the month (01-12) and the day."
 
 
 def _names(value: Any, variable: str, count: int, what: str) -> list[str]:
