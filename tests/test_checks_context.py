@@ -100,7 +100,7 @@ CASES = {
          "declaration and the news conference"),
         (_period()["category"].value_counts(normalize=True), "shares"),
         (_period().groupby("category").count(), "is a table"),
-        (_period_counts().rename(lambda c: c.upper()).drop("EU"), "categories missing"),
+        (_period_counts().rename(lambda c: c.upper()).drop("EU"), "1 category missing"),
         (_period_counts().mul(2), "wrong count for"),
         (len(_period()), "pandas Series"),
         (pd.Series([1.5], index=["eu"]), "not whole"),
