@@ -8,7 +8,8 @@ Citations point a reader at the evidence:
 * ``"events:<id>"``: a row of ``load_events()``, e.g. ``"events:brdo-summit"``;
 * ``"countries:<country>"``, e.g. ``"countries:Kosovo"``;
 * ``"people:<name>"``, e.g. ``"people:Vučić"`` (full name, native spelling or surname);
-* ``"recognition:<member_state>"``, e.g. ``"recognition:Spain"``;
+* ``"recognition:<member_state>"``, e.g. ``"recognition:Spain"`` (``"eu_recognition:Spain"``, the
+  file's name, is the same citation);
 * ``"glossary:<term>"``, e.g. ``"glossary:border"`` (the full term, or one side of a ``/``).
 
 Names are matched without regard to case or accents. A citation that does not resolve raises
@@ -47,6 +48,7 @@ from course.timeline import format_when
 
 __all__ = [
     "CITATION_KINDS",
+    "citation_kind",
     "CLAIMS",
     "TIMELINE_ROWS",
     "WORD_RANGE",
@@ -71,6 +73,10 @@ CITATION_KINDS: dict[str, str] = {
     "recognition": "eu_recognition.csv",
     "glossary": "glossary.csv",
 }
+
+#: Other names a student sees for a table: eu_recognition.csv is read by load_recognition(), so
+#: both "eu_recognition:" and "recognition:" cite it (05 and 06 accept the same citations).
+_KIND_ALIASES: dict[str, str] = {"eu_recognition": "recognition"}
 
 PILCROW = "¶"
 _PARAGRAPH = re.compile(r"^¶\s*(\d+)$")
@@ -165,6 +171,24 @@ def _suggest(wanted: str, choices: list[str]) -> str:
 # --------------------------------------------------------------------------- citations
 
 
+def citation_kind(name: str) -> str:
+    """The table a citation's prefix names: 'events', 'Events', 'events.csv' or 'eu_recognition'.
+
+    Returns a key of CITATION_KINDS; raises ValueError naming ``name`` (with the closest table
+    names) when it names no citable table, TypeError when it is not a str.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a table name such as 'events', got {type(name).__name__}")
+    kind = "_".join(fold_accents(name).removesuffix(".csv").split())
+    kind = _KIND_ALIASES.get(kind, kind)
+    if kind not in CITATION_KINDS:
+        raise ValueError(
+            f"{name.strip()!r} is not a table you can cite; use one of "
+            f"{', '.join(CITATION_KINDS)}.{_suggest(kind, list(CITATION_KINDS))}"
+        )
+    return kind
+
+
 def _paragraph_number(digits: str) -> int | None:
     """The number a run of digits spells, or None when it is too long to be a paragraph."""
     # int() refuses strings of more than 4300 digits with a ValueError that names no argument.
@@ -205,12 +229,10 @@ def parse_citation(cite: str) -> tuple[str, str]:
             f"'<table>:<row>' for a dataset, with <table> one of {', '.join(CITATION_KINDS)}"
         )
     kind, key = (part.strip() for part in text.split(":", 1))
-    kind = kind.casefold()
-    if kind not in CITATION_KINDS:
-        raise ValueError(
-            f"cite {cite!r}: {kind!r} is not a table you can cite; use one of "
-            f"{', '.join(CITATION_KINDS)}.{_suggest(kind, list(CITATION_KINDS))}"
-        )
+    try:
+        kind = citation_kind(kind)
+    except ValueError as error:
+        raise ValueError(f"cite {cite!r}: {error}") from None
     if not key:
         raise ValueError(f"cite {cite!r} names the table {kind!r} but no row after the colon")
     table = _table_for(kind)

@@ -366,6 +366,7 @@ def _every_accepted_citation():
     cites = [f"¶{n}" for n in range(1, len(ARTICLE.paragraphs) + 1)]
     cites += [f"{kind}:{key}" for kind, keys in tables.items() for key in keys]
     cites += ["people:Vučić", "people:Александар Вучић", "countries:Bosnia-Herzegovina",
+              "eu_recognition:Spain", "Recognition:cyprus", "events.csv:brdo-summit",
               "glossary:border", "glossary:administrative line", "glossary:KFOR",
               "glossary:March pogrom", "glossary:unilateral declaration of independence",
               "glossary:Brussels Agreement", "glossary:kosovo*"]

@@ -153,10 +153,13 @@ CASES = {
         (_table(verdicts=_with(VERDICTS_KEY, 1, "true")), "not one of"),
         (_table(verdicts=["supported"] * 10), "2 verdicts out of 10"),
         (_table(verdicts=_with(VERDICTS_KEY, 9, "supported")), "1 verdict out of 10"),
+        # An unresolved item is named, with its row and the closest spelling that resolves.
         (_table(evidence=_with(EVIDENCE_KEY, 4, "events:energy-road-map")),
-         "name no row of their table"),
+         "cites 'events:energy-road-map' in row 4, which does not resolve: events.csv has no "
+         "row 'energy-road-map'. Did you mean 'events:energy-roadmap'"),
         (_table(evidence=_with(EVIDENCE_KEY, 4, "timeline:energy-roadmap")),
-         "does not start with a table name"),
+         "'timeline' is not a table you can cite"),
+        (_table(evidence=_with(EVIDENCE_KEY, 4, "¶7")), "a claim cannot corroborate itself"),
         (_table(evidence=_with(EVIDENCE_KEY, 5, "events:north-kosovo-barricades")),
          "marked 'not checkable here'"),
         (_table(evidence=_with(EVIDENCE_KEY, 10, "")), "1 verdict with no evidence"),
@@ -229,8 +232,8 @@ def test_claims_table_accepts_other_fair_evidence(capsys):
     evidence[2] = "glossary:EU-facilitated dialogue"
     evidence[5] = "glossary:declaration of independence"
     evidence[6] = "glossary:Kosovo; events:vucic-presidency"
-    evidence[7] = "eu_recognition.csv:Spain; eu_recognition:Germany"
-    evidence[8] = "countries; events:bosnia-candidate"
+    evidence[7] = "eu_recognition.csv:Spain; recognition:Germany"  # 06's name works here too
+    evidence[8] = "countries:Bosnia-Herzegovina; events:bosnia-candidate"  # the article's spelling
     frame = _table(evidence=evidence)
     frame.loc[4, "evidence"] = None  # a missing cell counts as empty
     frame["verdict"] = [v.upper() for v in VERDICTS_KEY]

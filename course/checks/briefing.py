@@ -497,7 +497,8 @@ def _raw_key(cite: str) -> tuple[str, str] | None:
     if ":" not in text:
         return None
     kind, key = (part.strip() for part in text.split(":", 1))
-    kind = kind.casefold()
+    kind = "_".join(kind.casefold().removesuffix(".csv").split())
+    kind = {"eu_recognition": "recognition"}.get(kind, kind)  # as course.briefing.citation_kind
     if kind not in _RAW_TABLES:
         return None
     file_name, column, forms = _RAW_TABLES[kind]

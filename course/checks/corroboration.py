@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from course.briefing import citation_kind, parse_citation
 from course.checks.core import (
     call_student,
     choice_question,
@@ -79,7 +80,7 @@ TERMS = (
     "neighbors",
 )
 
-#: Evidence is written "table:key"; the key is looked up in this column of the table.
+#: The tables evidence may cite, by this check's name for each (see _resolve for the spellings).
 TABLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "events": (load_events, "id"),
     "countries": (load_countries, "country"),
@@ -87,6 +88,10 @@ TABLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "people": (load_people, "name"),
     "glossary": (load_glossary, "term"),
 }
+
+#: course.briefing's name of each table -> the name used in TABLES and in the digests above.
+_CHECK_NAMES = {"events": "events", "countries": "countries", "recognition": "eu_recognition",
+                "people": "people", "glossary": "glossary"}
 
 # --- 5.5: the verdict of each claim, one digest per row and one for the ordered list --------
 
@@ -374,32 +379,6 @@ def rows_citing_article(value: Any) -> None:
 # --- 5.5: the claims table ---------------------------------------------------------------------
 
 
-def _glossary_keys(term: str) -> set[str]:
-    """Ways to cite a glossary term: whole, without its bracket, or either half of a pair."""
-    parts = {term, *term.split(" / ")}
-    keys = set()
-    for part in parts:
-        keys.add(normalise_text(part))
-        keys.add(normalise_text(part.split(" (")[0]))
-    return keys
-
-
-def _evidence_index() -> dict[str, dict[str, str]]:
-    """For each table, a map from the normalised keys a student may write to the exact key."""
-    index: dict[str, dict[str, str]] = {}
-    for table, (load, column) in TABLES.items():
-        keys: dict[str, str] = {}
-        for exact in load()[column]:
-            if table == "people":
-                keys[surname_key(exact)] = exact
-            elif table == "glossary":
-                keys.update(dict.fromkeys(_glossary_keys(exact), exact))
-            else:
-                keys[normalise_text(exact)] = exact
-        index[table] = keys
-    return index
-
-
 def _evidence_items(cell: Any, row: int) -> list[str]:
     """Split one evidence cell ('events:a; glossary:b') into items; empty for a blank cell."""
     if _is_missing(cell):
@@ -414,19 +393,30 @@ def _evidence_items(cell: Any, row: int) -> list[str]:
     return [str(p).strip() for p in parts if str(p).strip()]
 
 
-def _resolve(item: str, index: dict[str, dict[str, str]]) -> str | None:
-    """The canonical 'table:key' (or 'table' for a whole table) an item names; None if no row."""
-    table, _, key = item.partition(":")
-    table = normalise_text(table).removesuffix(".csv").replace(" ", "_")
-    if table not in index:
-        names = ", ".join(TABLES)
-        fail("answer_5_5", f"cites {item!r}, which does not start with a table name.",
-             f"write evidence as 'table:key', where table is one of {names}.")
-    if not key.strip():
-        return table
-    lookup = surname_key(key) if table == "people" else normalise_text(key)
-    exact = index[table].get(lookup)
-    return None if exact is None else f"{table}:{exact}"
+def _resolve(item: str, row: int) -> str:
+    """The canonical 'table:key' (or 'table' for a whole table) an evidence item names.
+
+    Citations are read by ``course.briefing.parse_citation``, the one reader 06 uses too, so both
+    assignments accept the same table names and spellings ('recognition:' or 'eu_recognition:',
+    'Bosnia-Herzegovina'); this check's own names for the tables are those of ``TABLES``. Fails
+    naming the item, its row and what is wrong with it.
+    """
+    variable = "answer_5_5"
+    table, colon, key = item.partition(":")
+    try:
+        if not key.strip() and not item.lstrip().startswith("¶"):  # a whole table
+            return _CHECK_NAMES[citation_kind(table)]
+        kind, exact = parse_citation(item)
+    except ValueError as error:
+        reason = str(error).removeprefix(f"cite {item!r}: ")
+        fail(variable, f"cites {item!r} in row {row}, which does not resolve: {reason}",
+             "write evidence as 'table:key' with a key copied from the table: `events['id']`, "
+             "`countries['country']`, `eu_recognition['member_state']`, `people['name']` or "
+             "`glossary['term']`.")
+    if kind == "article":
+        fail(variable, f"cites {item!r} in row {row}: a paragraph of the article.",
+             "a claim cannot corroborate itself: cite a row of a course table.")
+    return f"{_CHECK_NAMES[kind]}:{exact}"
 
 
 def _relevance_form(canonical: str) -> str:
@@ -477,23 +467,8 @@ def claims_table(value: Any) -> None:
              "disagrees (contradicted), or nothing on it at all (not checkable here)?", "5.5")
     expect_digest(verdicts, "5.5", _VERDICT_LIST_DIGEST, variable)
 
-    index = _evidence_index()
-    cited: list[list[str]] = []
-    unknown = 0
-    for row, cell in enumerate(value["evidence"], start=1):
-        items = []
-        for item in _evidence_items(cell, row):
-            canonical = _resolve(item, index)
-            if canonical is None:
-                unknown += 1
-            else:
-                items.append(canonical)
-        cited.append(items)
-    if unknown:
-        fail(variable, f"has {count_of(unknown, 'evidence item(s)')}"
-             " that name no row of their table.",
-             "copy keys exactly from the table: `events['id']`, `countries['country']`, "
-             "`eu_recognition['member_state']`, `people['name']` or `glossary['term']`.")
+    cited = [[_resolve(item, row) for item in _evidence_items(cell, row)]
+             for row, cell in enumerate(value["evidence"], start=1)]
 
     cluttered = sum(1 for v, items in zip(verdicts, cited, strict=True)
                     if v == "not checkable here" and items)
