@@ -18,7 +18,6 @@ silently.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 from course.checks.core import (
@@ -30,6 +29,7 @@ from course.checks.core import (
     passed_message,
     student_line,
 )
+from course.display import show_briefly
 
 __all__ = ["CheckFailed", "check", "check_all", "check_hidden", "digest", "questions"]
 
@@ -132,20 +132,5 @@ def questions(assignment: str | None = None) -> list[str]:
     )
 
 
-def _show_check_failure(shell, etype, value, tb, tb_offset=None):  # pragma: no cover - IPython
-    """Show a CheckFailed as its message alone: the traceback would only leak internals."""
-    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
-    # _showtraceback is how ipykernel publishes an 'error' output, which nbgrader scores as 0.
-    shell._showtraceback(etype, value, stb)
-    return stb
-
-
-def _install_ipython_handler() -> None:
-    """Register the short failure display when running inside IPython; a no-op elsewhere."""
-    ipython = sys.modules.get("IPython")  # not imported means not running inside IPython
-    shell = ipython.get_ipython() if ipython is not None else None
-    if shell is not None:
-        shell.set_custom_exc((CheckFailed,), _show_check_failure)
-
-
-_install_ipython_handler()
+# In Jupyter a failed check shows its message alone: the traceback would only leak internals.
+show_briefly(CheckFailed)
