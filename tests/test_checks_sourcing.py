@@ -36,6 +36,7 @@ CASES = {
     ]),
     "1.3": Case(lambda: len(ARTICLE.paragraphs), [
         (len(ARTICLE.paragraphs) + 2, "headline and the caption"),
+        (len(ARTICLE.paragraphs) + 1, "one block too many"),
         ("11", "quotes around a number"),
         (float(len(ARTICLE.paragraphs)), "whole number"),
         (True, "whole number"),
@@ -43,6 +44,7 @@ CASES = {
     ]),
     "1.4": Case(lambda: len(tokens(ARTICLE.body)), [
         (len(tokens(ARTICLE.text)), "headline and caption"),
+        (len(ARTICLE.body), "counts characters"),
         (len(ARTICLE.body.split()), "split on spaces"),
         (tokens(ARTICLE.body), "len(...)"),
         (3, "not the number"),
@@ -68,6 +70,8 @@ CASES = {
         ("17/08/2022", "year first"),          # here the order is the problem
         ("August 17, 2022", "month as a number"),
         ("2022-02-30", "does not exist"),
+        ("2022-17-08", "month comes before the day"),
+        ("2022-08-17T10:00", "a time as well as a day"),
         ("2022-08-18", "not the right one"),
         (20220817, "YYYY-MM-DD"),
     ]),

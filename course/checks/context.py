@@ -355,6 +355,11 @@ def in_october(value: Any) -> None:
     if first == last:
         fail(variable, "is a single day (start and end are the same).",
              "that looks like the date of an event; 'in October' names the whole month.")
+    month_end = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    if first[:7] == last[:7] and first[8:] == "01" and last != month_end:
+        fail(variable, "starts on the first of the month but does not end on its last day.",
+             "months have 28 to 31 days: `pd.Timestamp(first) + pd.offsets.MonthEnd(0)` (or "
+             "`resolve_relative`) gives the last day.")
     if first[:7] == last[:7] == f"{ARTICLE_DATE.year}-10":
         fail(variable, "points to an October that had not begun when the article was written.",
              "the article reports something that has already happened. Read a month without "

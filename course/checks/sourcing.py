@@ -73,6 +73,10 @@ def paragraph_count(value: Any) -> None:
     if value == len(load_article().paragraphs) + 2:
         fail("answer_1_3", "counts the headline and the caption as paragraphs.",
               "body paragraphs are the ones after the caption: `article.paragraphs`.")
+    if value == len(load_article().paragraphs) + 1:
+        fail("answer_1_3", "counts one block too many: the caption (or the headline) is not a "
+             "body paragraph.",
+             "body paragraphs are the ones after the caption: `article.paragraphs`.")
     expect_digest(int(value), "1.3",
                   "e4f82a2674c0c56a2b53104d11bbb6eba3d4a4439e13c55264b208394beca418",
                   "answer_1_3", hint="count the blocks of text between blank lines after the "
@@ -87,6 +91,10 @@ def body_words(value: Any) -> None:
     if value == len(tokens(article.text)):
         fail("answer_1_4", "counts the headline and caption too.",
               "count the tokens of `article.body`, not of `article.text`.")
+    if value in (len(article.body), len(article.text)):
+        fail("answer_1_4", "counts characters, not words: `len(...)` of a string counts its "
+             "letters, spaces and punctuation.",
+             "split the text into word tokens first: `tokens(article.body)`, then count them.")
     if value == len(article.body.split()):
         fail("answer_1_4", "looks like a count of pieces split on spaces.",
               "splitting on spaces keeps '--' and punctuation as words; use `tokens(...)`.")
@@ -120,6 +128,8 @@ def event_date(value: Any) -> None:
 def _date_form_hint(text: str) -> str:
     """Say what keeps a typed date from being ISO: its order, its separators or its padding."""
     text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d.*", text):
+        return "it has a time as well as a day: keep only the day, 'YYYY-MM-DD'."
     parts = re.fullmatch(r"(\d+)([-/. ])(\d+)([-/. ])(\d+)", text)
     if parts is None:
         if re.search(r"[A-Za-z]", text):
@@ -133,6 +143,8 @@ def _date_form_hint(text: str) -> str:
     if sep1 != "-" or sep2 != "-":
         return (f"the parts are separated by {sep1 if sep1 != '-' else sep2!r}; ISO dates use "
                 "hyphens: 'YYYY-MM-DD'.")
+    if int(middle) > 12 >= int(last):
+        return "the month comes before the day in ISO form: 'YYYY-MM-DD'."
     if len(middle) != 2 or len(last) != 2:
         return ("the month and the day each take two digits in ISO form: write 03, not 3 "
                 "('YYYY-MM-DD').")
