@@ -105,6 +105,7 @@ CASES = {
         (set(_local("Pristina")), "should be a list"),
     ]),
     "4.2": Case(lambda: int(THEN.isin(["candidate", "negotiating"]).sum()), [
+        (int((THEN == "potential candidate").sum()), "*potential* candidates"),
         (len(COUNTRIES), "¶11"),
         (int((THEN == "candidate").sum()), "exactly 'candidate'"),
         (int(LATEST.isin(["candidate", "negotiating"]).sum()), "latest status"),
@@ -113,6 +114,7 @@ CASES = {
         (3, "not the right one"),
     ]),
     "4.3": Case(lambda: COUNTRIES.loc[THEN == "potential candidate", "country"].tolist(), [
+        (["Kosovo", "Bosnia"], "holds 'Bosnia', which is not one of the six"),
         (COUNTRIES.loc[LATEST == "potential candidate", "country"].tolist(), "latest date"),
         (COUNTRIES.loc[THEN != "potential candidate", "country"].tolist(), "lists the candidates"),
         (COUNTRIES.loc[THEN == "potential candidate", "country"], ".tolist()"),

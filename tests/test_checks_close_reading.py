@@ -92,10 +92,10 @@ CASES = {
         (quote_share(QUOTES).iloc[0], "should be text"),
     ]),
     "2.7": Case(lambda: QUOTED_WORDS / len(tokens(ARTICLE.body)), [
+        (QUOTED_WORDS, "number of quoted words, not yet a fraction"),
         (100 * QUOTED_WORDS / len(tokens(ARTICLE.body)), "percentage"),
         (1 - QUOTED_WORDS / len(tokens(ARTICLE.body)), "outside"),
         (QUOTED_WORDS / len(tokens(ARTICLE.text)), "whole text"),
-        (QUOTED_WORDS, "fraction between 0 and 1"),
         ("0.35", "quotes around a number"),
         (0.5, "not the right one yet"),
     ]),

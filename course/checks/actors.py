@@ -119,9 +119,10 @@ def _country_keys(value: Any, variable: str, kind: type | tuple[type, ...]) -> l
     keys = [_country_key(v) for v in _text_items(value, variable, "country names")]
     _no_repeats(keys, variable, "country")
     known = {_country_key(c) for c in load_countries()["country"]}
-    if any(k not in known for k in keys):
-        fail(variable, "holds a name that is not one of the six countries of `countries`.",
-             "copy the names from the `country` column rather than typing them.")
+    strangers = [v for v, k in zip(value, keys, strict=True) if k not in known]
+    if strangers:
+        fail(variable, f"holds {strangers[0]!r}, which is not one of the six countries of "
+             "`countries`.", "copy the names from the `country` column rather than typing them.")
     return sorted(keys)
 
 
@@ -177,6 +178,10 @@ def candidates_then(value: Any) -> None:
         fail(variable, "counts all six, as the article's ¶11 does.",
              "check the article against the data: count the rows whose status on the article "
              "date is 'candidate' or 'negotiating'.")
+    if value == int((then == "potential candidate").sum()):
+        fail(variable, "counts the *potential* candidates.",
+             "a potential candidate has not been granted candidate status; count the rows "
+             "whose status is 'candidate' or 'negotiating'.")
     if value == int((then == "candidate").sum()):
         fail(variable, "counts only the rows labelled exactly 'candidate'.",
              "a country that is negotiating has candidate status too: count both labels.")

@@ -81,6 +81,9 @@ def recognition_paragraph(value: Any) -> None:
 def roadmap_event(value: Any) -> None:
     """The events.csv row that corroborates ¶7, cited as 'events:<id>'."""
     expect_type(value, str, "answer_6_2", hint="write the citation in quotes: 'events:<id>'.")
+    if ":" not in value and value.strip() in set(load_events()["id"]):
+        fail("answer_6_2", "is an event's id without its table.",
+              "a citation names the table too: 'events:' and then the id.")
     try:
         kind, key = _briefing.parse_citation(value)
     except ValueError:
@@ -130,6 +133,10 @@ def candidates_on_article_date(value: Any) -> None:
     if value == int((status == "candidate").sum()):
         fail("answer_6_3", "counts only the rows marked exactly 'candidate'.",
               "a state that is 'negotiating' was made a candidate first: it counts too.")
+    if value == int((status == "potential candidate").sum()):
+        fail("answer_6_3", "counts the *potential* candidates.",
+              "a potential candidate has not been granted candidate status; a 'negotiating' "
+              "state has.")
     if value == int(status.str.contains("candidate").sum()):
         fail("answer_6_3", "counts every status that contains the word 'candidate'.",
               "a 'potential candidate' is not a candidate yet, and a 'negotiating' state is one.")

@@ -292,6 +292,9 @@ def quoted_fraction(value: Any) -> None:
     quoted = int(quotes["words"].sum())
     expected = quoted / len(tokens(article.body))
     share = float(value)
+    if share == quoted:
+        fail(variable, "is the number of quoted words, not yet a fraction.",
+             "divide it by the number of word tokens in the body, `len(tokens(article.body))`.")
     if 1 < share <= 100 and abs(share / 100 - expected) < 0.005:
         fail(variable, "looks like a percentage.", "give a fraction between 0 and 1 (divide, "
              "but do not multiply by 100).")
