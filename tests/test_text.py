@@ -527,3 +527,20 @@ def test_pathological_megabyte_inputs_stay_linear(text: str) -> None:
         function(text)
     T.kwic(text, "a.b", whole_word=False)
     assert time.perf_counter() - started < 6.0
+
+
+def test_fold_accents_is_the_one_name_folding():
+    """Names compare without case, accents or extra spaces; the checks and the briefing use it."""
+    import course.briefing
+    import course.checks.briefing
+    from course.checks.core import surname_key
+    from course.text import fold_accents
+
+    assert fold_accents("  Aleksandar  VUČIĆ ") == "aleksandar vucic"
+    assert fold_accents("Lajčák") == fold_accents("Lajcak")
+    assert fold_accents("Вучић") == "вучић"  # Cyrillic has no accents to drop: kept, folded
+    assert surname_key("Aleksandar Vučić") == "vucic"
+    with pytest.raises(TypeError, match="text"):
+        fold_accents(None)
+    assert not hasattr(course.briefing, "_fold")
+    assert not hasattr(course.checks.briefing, "_raw_fold")
