@@ -28,6 +28,7 @@ from course.checks.core import (
     fail,
     hidden,
     question,
+    student_line,
 )
 from course.data import load_article, load_countries, load_events
 from course.paths import dataset_path
@@ -210,7 +211,9 @@ def _check_excerpt_function(fn: Any, events: pd.DataFrame, ids: list[str], unkno
             fail(variable, "raises ValueError for an unknown id, but the message does not name it.",
                   "put the id in the message, so a reader can see the typo.")
     except Exception as exc:  # noqa: BLE001 -- any other error type is the mistake we explain
-        fail(variable, f"raises {type(exc).__name__} for an unknown id, not ValueError.",
+        line = student_line(exc)
+        fail(variable, f"raises {type(exc).__name__} for an unknown id, not ValueError"
+             + (f" (in your code, {line})." if line else "."),
               "check the ids yourself and `raise ValueError(...)` naming the missing one.")
     else:
         fail(variable, "silently leaves out an id it cannot find.",
