@@ -447,7 +447,7 @@ def _timeline_rows(timeline: pd.DataFrame) -> list[tuple[str, str]]:
             if _present(end):
                 when += f" to {format_when(end, precision)}"
         elif pd.notna(stamp):
-            when = stamp.strftime("%Y-%m-%d")
+            when = format_when(stamp)  # no strftime: it fails on years outside 1-9999
         else:
             when = str(row.get("date", ""))
         what = row.get("title")
