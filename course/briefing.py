@@ -183,7 +183,7 @@ def citation_kind(name: str) -> str:
     kind = _KIND_ALIASES.get(kind, kind)
     if kind not in CITATION_KINDS:
         raise ValueError(
-            f"{name.strip()!r} is not a table you can cite; use one of "
+            f"table name {name.strip()!r} is not a table you can cite; use one of "
             f"{', '.join(CITATION_KINDS)}.{_suggest(kind, list(CITATION_KINDS))}"
         )
     return kind
