@@ -8,7 +8,8 @@ Citations point a reader at the evidence:
 * ``"events:<id>"``: a row of ``load_events()``, e.g. ``"events:brdo-summit"``;
 * ``"countries:<country>"``, e.g. ``"countries:Kosovo"``;
 * ``"people:<name>"``, e.g. ``"people:Vučić"`` (full name, native spelling or surname);
-* ``"recognition:<member_state>"``, e.g. ``"recognition:Spain"``;
+* ``"recognition:<member_state>"``, e.g. ``"recognition:Spain"`` (``"eu_recognition:Spain"``, the
+  file's name, is the same citation);
 * ``"glossary:<term>"``, e.g. ``"glossary:border"`` (the full term, or one side of a ``/``).
 
 Names are matched without regard to case or accents. A citation that does not resolve raises
@@ -42,10 +43,12 @@ from course.data import (
 )
 from course.paths import dataset_path
 from course.plots import Chart
-from course.text import tokens
+from course.text import fold_accents, tokens
+from course.timeline import format_when
 
 __all__ = [
     "CITATION_KINDS",
+    "citation_kind",
     "CLAIMS",
     "TIMELINE_ROWS",
     "WORD_RANGE",
@@ -71,6 +74,10 @@ CITATION_KINDS: dict[str, str] = {
     "glossary": "glossary.csv",
 }
 
+#: Other names a student sees for a table: eu_recognition.csv is read by load_recognition(), so
+#: both "eu_recognition:" and "recognition:" cite it (05 and 06 accept the same citations).
+_KIND_ALIASES: dict[str, str] = {"eu_recognition": "recognition"}
+
 PILCROW = "¶"
 _PARAGRAPH = re.compile(r"^¶\s*(\d+)$")
 # Forms students type when the pilcrow is not on their keyboard: "p3", "para 3", "paragraph 3".
@@ -79,14 +86,6 @@ _ARTICLE_DATE = pd.Timestamp("2022-08-17")
 
 
 # --------------------------------------------------------------------------- matching names
-
-
-def _fold(text: str) -> str:
-    """Case-, accent- and space-insensitive form of a name: 'Vučić ' ~ 'vucic'."""
-    plain = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
-    return " ".join(plain.casefold().split())
 
 
 def _without_parenthesis(term: str) -> str:
@@ -125,7 +124,7 @@ class _Table:
     aliases: dict[str, str]  # folded spelling -> canonical key
 
     def lookup(self, key: str) -> str | None:
-        return self.aliases.get(_fold(key))
+        return self.aliases.get(fold_accents(key))
 
 
 def _table(kind: str, frame: pd.DataFrame, column: str,
@@ -134,7 +133,7 @@ def _table(kind: str, frame: pd.DataFrame, column: str,
     seen: dict[str, set[str]] = {}
     for key, row in rows.items():
         for form in aliases(row):
-            seen.setdefault(_fold(form), set()).add(key)
+            seen.setdefault(fold_accents(form), set()).add(key)
     # A spelling shared by two rows would be a guess, so it is accepted for neither.
     unique = {form: next(iter(keys)) for form, keys in seen.items() if len(keys) == 1}
     return _Table(kind, rows, unique)
@@ -170,6 +169,24 @@ def _suggest(wanted: str, choices: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- citations
+
+
+def citation_kind(name: str) -> str:
+    """The table a citation's prefix names: 'events', 'Events', 'events.csv' or 'eu_recognition'.
+
+    Returns a key of CITATION_KINDS; raises ValueError naming ``name`` (with the closest table
+    names) when it names no citable table, TypeError when it is not a str.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a table name such as 'events', got {type(name).__name__}")
+    kind = "_".join(fold_accents(name).removesuffix(".csv").split())
+    kind = _KIND_ALIASES.get(kind, kind)
+    if kind not in CITATION_KINDS:
+        raise ValueError(
+            f"table name {name.strip()!r} is not a table you can cite; use one of "
+            f"{', '.join(CITATION_KINDS)}.{_suggest(kind, list(CITATION_KINDS))}"
+        )
+    return kind
 
 
 def _paragraph_number(digits: str) -> int | None:
@@ -212,12 +229,10 @@ def parse_citation(cite: str) -> tuple[str, str]:
             f"'<table>:<row>' for a dataset, with <table> one of {', '.join(CITATION_KINDS)}"
         )
     kind, key = (part.strip() for part in text.split(":", 1))
-    kind = kind.casefold()
-    if kind not in CITATION_KINDS:
-        raise ValueError(
-            f"cite {cite!r}: {kind!r} is not a table you can cite; use one of "
-            f"{', '.join(CITATION_KINDS)}.{_suggest(kind, list(CITATION_KINDS))}"
-        )
+    try:
+        kind = citation_kind(kind)
+    except ValueError as error:
+        raise ValueError(f"cite {cite!r}: {error}") from None
     if not key:
         raise ValueError(f"cite {cite!r} names the table {kind!r} but no row after the colon")
     table = _table_for(kind)
@@ -231,14 +246,6 @@ def parse_citation(cite: str) -> tuple[str, str]:
     return kind, canonical
 
 
-def _when(stamp: pd.Timestamp, precision: object) -> str:
-    if precision == "year":
-        return f"{stamp.year}"
-    if precision == "month":
-        return f"{stamp.year}-{stamp.month:02d}"
-    return stamp.strftime("%Y-%m-%d")
-
-
 def _present(value: object) -> bool:
     return not (value is None or (not isinstance(value, str) and pd.isna(value)))
 
@@ -246,13 +253,13 @@ def _present(value: object) -> bool:
 def _describe(kind: str, row: pd.Series) -> str:
     """One line saying what a dataset row records, ending with its table and confidence."""
     if kind == "events":
-        when = _when(row["date"], row["precision"])
+        when = format_when(row["date"], row["precision"])
         if _present(row["end_date"]):
-            when += f" to {_when(row['end_date'], row['precision'])}"
+            when += f" to {format_when(row['end_date'], row['precision'])}"
         line = f"{row['title']} ({when}): {row['description']}"
     elif kind == "countries":
         note = row["population_note"].rstrip(".")
-        applied = _when(row["eu_applied"], row["eu_applied_precision"])
+        applied = format_when(row["eu_applied"], row["eu_applied_precision"])
         line = (
             f"{row['country']}: capital {row['capital']}; population {row['population']:,} in "
             f"{row['population_year']} ({note}); applied to join the EU {applied}; EU status on "
@@ -436,11 +443,11 @@ def _timeline_rows(timeline: pd.DataFrame) -> list[tuple[str, str]]:
             stamp = pd.to_datetime(row.get("date"), errors="coerce")
         if known:
             precision, end = events.at[event_id, "precision"], events.at[event_id, "end_date"]
-            when = _when(events.at[event_id, "date"], precision)
+            when = format_when(events.at[event_id, "date"], precision)
             if _present(end):
-                when += f" to {_when(end, precision)}"
+                when += f" to {format_when(end, precision)}"
         elif pd.notna(stamp):
-            when = stamp.strftime("%Y-%m-%d")
+            when = format_when(stamp)  # no strftime: it fails on years outside 1-9999
         else:
             when = str(row.get("date", ""))
         what = row.get("title")

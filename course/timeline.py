@@ -485,7 +485,14 @@ def _shorten(label: str, limit: int = _LABEL_CHARS) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def _format_when(stamp: pd.Timestamp, precision: object) -> str:
+def format_when(stamp: pd.Timestamp, precision: object = "day") -> str:
+    """Write a date only as precisely as it is known: '2008', '2022-06' or '2022-08-17'.
+
+    ``precision`` is the events table's column: "year", "month" or anything else for a day.
+    The stored first-of-month/first-of-year day of a vaguer date is a convention, not a fact, so
+    it is never shown.
+    """
+    stamp = pd.Timestamp(stamp)
     if precision == "year":
         return f"{stamp.year}"
     if precision == "month":
@@ -747,7 +754,7 @@ def plot_timeline(
     n = len(window)
     by_category = ", ".join(f"{categories.count(c)} {c}" for c in present)
     when = [
-        _format_when(stamp, precision) for stamp, precision in zip(first, precisions, strict=True)
+        format_when(stamp, precision) for stamp, precision in zip(first, precisions, strict=True)
     ]
     if span_years >= 1.5:
         extent = f"about {round(span_years)} years"

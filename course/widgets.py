@@ -218,14 +218,6 @@ def kwic_explorer(
 # --------------------------------------------------------------------------- events by period
 
 
-def _when(stamp: pd.Timestamp, precision: object) -> str:
-    if precision == "year":
-        return f"{stamp.year}"
-    if precision == "month":
-        return f"{stamp.year}-{stamp.month:02d}"
-    return f"{stamp.year}-{stamp.month:02d}-{stamp.day:02d}"
-
-
 def period_explorer(
     events: pd.DataFrame, *, years: tuple[int, int] | None = None
 ) -> ipywidgets.VBox | GradingNote:
@@ -298,7 +290,7 @@ def period_explorer(
         flags = shown["in_article"].tolist() if "in_article" in shown.columns else [False] * n
         rows = [
             [
-                _cell(_when(stamp, precision)),
+                _cell(timeline.format_when(stamp, precision)),
                 _cell(title),
                 _cell(category),
                 "✓" if not pd.isna(flag) and bool(flag) else "",

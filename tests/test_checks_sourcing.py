@@ -36,6 +36,7 @@ CASES = {
     ]),
     "1.3": Case(lambda: len(ARTICLE.paragraphs), [
         (len(ARTICLE.paragraphs) + 2, "headline and the caption"),
+        (len(ARTICLE.paragraphs) + 1, "one block too many"),
         ("11", "quotes around a number"),
         (float(len(ARTICLE.paragraphs)), "whole number"),
         (True, "whole number"),
@@ -43,6 +44,7 @@ CASES = {
     ]),
     "1.4": Case(lambda: len(tokens(ARTICLE.body)), [
         (len(tokens(ARTICLE.text)), "headline and caption"),
+        (len(ARTICLE.body), "counts characters"),
         (len(ARTICLE.body.split()), "split on spaces"),
         (tokens(ARTICLE.body), "len(...)"),
         (3, "not the number"),
@@ -61,11 +63,20 @@ CASES = {
         (2, "one letter in quotes"),
     ], secrets=[PUBLISHER_OPTIONS["B"]]),
     "1.7": Case(lambda: "2022-08-17", [
-        ("17 August 2022", "not a date in the form"),
+        ("17 August 2022", "month as a number"),
+        ("2022-8-17", "two digits"),           # padding, not order, is the problem
+        ("2022/08/17", "separated by '/'"),    # separators, not order
+        ("2022.08.17", "use hyphens"),
+        ("17/08/2022", "year first"),          # here the order is the problem
+        ("August 17, 2022", "month as a number"),
+        ("2022-02-30", "does not exist"),
+        ("2022-17-08", "month comes before the day"),
+        ("2022-08-17T10:00", "a time as well as a day"),
         ("2022-08-18", "not the right one"),
         (20220817, "YYYY-MM-DD"),
     ]),
     "1.8": Case(lambda: ["Jens Stoltenberg", "Aleksandar Vučić", "Albin Kurti"], [
+        (["Jens Stoltenberg"], "has 1 name: that is too few"),  # not "1 names"
         (["Jens Stoltenberg", "Aleksandar Vucic"], "too few"),
         ("Jens Stoltenberg, Aleksandar Vucic, Albin Kurti", "square brackets"),
         (["Jens Stoltenberg", "Aleksandar Vucic", "Josep Borrell"], "not the right one"),
@@ -95,10 +106,21 @@ def test_surname_forms_are_accepted(capsys):
     assert_passes("1.6", " b ", capsys)
 
 
-def test_hidden_check_catches_a_hardcoded_function():
+def test_self_check_catches_a_hardcoded_function():
     from course.checks import CheckFailed, check, check_hidden
 
-    check("1.5", _hardcoded_counter)  # the visible check cannot tell...
+    for _ in range(5):  # the visible check picks other paragraphs at random, each time
+        with pytest.raises(CheckFailed, match="do not come from its argument"):
+            check("1.5", _hardcoded_counter)
     with pytest.raises(CheckFailed, match="words_per_paragraph"):
-        check_hidden("1.5", _hardcoded_counter)  # ...the hidden one can
+        check_hidden("1.5", _hardcoded_counter)
     check_hidden("1.5", _good_counter)
+
+
+@pytest.mark.parametrize("typed", ["2022-8-17", "2022/08/17", "2022-08-7", "2022 08 17"])
+def test_iso_hint_never_blames_the_order_of_a_year_first_date(typed):
+    from course.checks import CheckFailed, check
+
+    with pytest.raises(CheckFailed) as info:
+        check("1.7", typed)
+    assert "year first" not in str(info.value)

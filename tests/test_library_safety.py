@@ -106,6 +106,7 @@ def _briefing(**changes: Any) -> briefing.Briefing:
 # A working call of every public function; each argument is then replaced in turn.
 BASELINES: dict[str, Callable[[], dict[str, Any]]] = {
     "text.find_quotes": lambda: {"text": '"Ready," he said.'},
+    "text.fold_accents": lambda: {"text": "Vučić"},
     "text.kwic": lambda: {"text": "Serbia said.", "keyword": "said", "width": 10,
                           "whole_word": True},
     "text.modal_phrases": lambda: {"text": "It may rain.", "phrases": ["may", "ready to"]},
@@ -130,6 +131,7 @@ BASELINES: dict[str, Callable[[], dict[str, Any]]] = {
     "briefing.Briefing": lambda: {"title": "T", "figure": _chart(), "timeline": events().head(5),
                                   "claims": [("A claim.", "¶3")], "text": "Some text."},
     "briefing.RenderedBriefing": lambda: {"html": "<p>x</p>", "title": "T", "words": 1},
+    "briefing.citation_kind": lambda: {"name": "eu_recognition"},
     "briefing.parse_citation": lambda: {"cite": "events:brdo-summit"},
     "briefing.render": lambda: {"briefing": _briefing()},
     "briefing.resolve_citation": lambda: {"cite": "¶3"},

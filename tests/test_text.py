@@ -568,3 +568,20 @@ def test_the_work_count_tells_linear_from_quadratic() -> None:
     assert not quadratic.is_linear() and 3.5 < quadratic.ratio < 4.5, quadratic
     linear = growth(T.sentences, lambda n: "One. Two. " * n, 200)
     assert linear.is_linear() and 1.8 < linear.ratio < 2.2, linear
+
+
+def test_fold_accents_is_the_one_name_folding():
+    """Names compare without case, accents or extra spaces; the checks and the briefing use it."""
+    import course.briefing
+    import course.checks.briefing
+    from course.checks.core import surname_key
+    from course.text import fold_accents
+
+    assert fold_accents("  Aleksandar  VUČIĆ ") == "aleksandar vucic"
+    assert fold_accents("Lajčák") == fold_accents("Lajcak")
+    assert fold_accents("Вучић") == "вучић"  # Cyrillic has no accents to drop: kept, folded
+    assert surname_key("Aleksandar Vučić") == "vucic"
+    with pytest.raises(TypeError, match="text"):
+        fold_accents(None)
+    assert not hasattr(course.briefing, "_fold")
+    assert not hasattr(course.checks.briefing, "_raw_fold")

@@ -586,3 +586,20 @@ def test_real_events_timelines(real_events):
     for start, end in [("2022", "2022"), ("1998", "2013"), ("2020", "2022")]:
         chart = timeline.plot_timeline(real_events, title="T", start=start, end=end)
         assert_no_overlapping_labels(chart)
+
+
+def test_format_when_shows_only_the_known_precision():
+    """One implementation of 'a date as precisely as it is known', used by the timeline, the
+    period explorer and the briefing."""
+    import pandas as pd
+
+    from course import briefing, widgets
+    from course.timeline import format_when
+
+    day = pd.Timestamp("2022-06-01")
+    assert format_when(day, "year") == "2022"
+    assert format_when(day, "month") == "2022-06"
+    assert format_when(day, "day") == "2022-06-01"
+    assert format_when("2008-02-17") == "2008-02-17"
+    for module in (briefing, widgets):
+        assert not hasattr(module, "_when"), f"{module.__name__} keeps its own date formatter"

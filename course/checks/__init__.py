@@ -7,18 +7,31 @@ In a notebook::
 
 prints a verdict when the visible checks pass and raises :class:`CheckFailed` with a teaching
 message when they do not. In Jupyter the failure shows only that message, never a traceback that
-could point at the answer.
+could point at the answer. The verdict says what was and was not checked.
+
+``check_all("1.5", words_per_paragraph)`` runs the full check of a question, the visible and the
+hidden checks that grading runs: self-study learners use it to check their work completely.
+``check_hidden`` is the name the notebooks' hidden test cells use; it runs the same checks
+silently.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
-from course.checks.core import PASSED_NOTE, REGISTRY, CheckFailed, Question, digest
+from course.checks.core import (
+    REGISTRY,
+    CheckFailed,
+    Question,
+    crash_message,
+    digest,
+    passed_message,
+    student_line,
+)
+from course.display import show_briefly
 
-__all__ = ["CheckFailed", "check", "check_hidden", "digest", "questions"]
+__all__ = ["CheckFailed", "check", "check_all", "check_hidden", "digest", "questions"]
 
 # Question ids are "<assignment number>.<question number>"; each assignment has one module.
 _MODULES = {
@@ -51,6 +64,11 @@ def _guarded(q: Question, fn, value: Any) -> Any:
     except CheckFailed:
         raise
     except Exception as exc:  # noqa: BLE001 -- an odd value must never show library internals
+        # A notebook cell's code raised (a student's function called by a check): show where.
+        if student_line(exc, cells_only=True) is not None:
+            shown = f"{q.variable}(...)" if callable(value) else q.variable
+            raise CheckFailed(crash_message(shown, exc, shown, cells_only=True),
+                              question=q.qid) from None
         raise CheckFailed(
             f"`{q.variable}` could not be checked ({type(exc).__name__}). Look at its value "
             "and compare it with what the question asks for.",
@@ -59,16 +77,38 @@ def _guarded(q: Question, fn, value: Any) -> Any:
 
 
 def check(qid: str, value: Any) -> None:
-    """Run the visible checks of question ``qid`` on ``value`` and print a friendly verdict."""
+    """Run the visible checks of question ``qid`` on ``value`` and print a friendly verdict.
+
+    The verdict says what was checked and what was not; raises CheckFailed with a teaching
+    message when a check fails.
+    """
     q = _lookup(qid)
     note = _guarded(q, q.run, value)
-    print(f"✓ Question {qid} (`{q.variable}`): {PASSED_NOTE}")
+    print(passed_message(q))
+    if note:
+        print(f"  {note}")
+
+
+def check_all(qid: str, value: Any) -> None:
+    """Run the full check of ``qid``, visible and hidden, the one grading runs; print a verdict.
+
+    For self-study: nothing is graded, so this is how to check a function on inputs made up for
+    grading. Raises CheckFailed like :func:`check`.
+    """
+    q = _lookup(qid)
+    note = _guarded(q, q.run, value)
+    if q.hidden is not None:
+        _guarded(q, q.hidden, value)
+    print(passed_message(q, full=True))
     if note:
         print(f"  {note}")
 
 
 def check_hidden(qid: str, value: Any) -> None:
-    """Run the checks of ``qid`` that only count when the work is graded."""
+    """Run the full check of ``qid`` silently: the call in the notebooks' hidden test cells.
+
+    Kept under this name for released notebooks; learners call :func:`check_all` instead.
+    """
     q = _lookup(qid)
     _guarded(q, q.run, value)
     if q.hidden is not None:
@@ -92,20 +132,5 @@ def questions(assignment: str | None = None) -> list[str]:
     )
 
 
-def _show_check_failure(shell, etype, value, tb, tb_offset=None):  # pragma: no cover - IPython
-    """Show a CheckFailed as its message alone: the traceback would only leak internals."""
-    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
-    # _showtraceback is how ipykernel publishes an 'error' output, which nbgrader scores as 0.
-    shell._showtraceback(etype, value, stb)
-    return stb
-
-
-def _install_ipython_handler() -> None:
-    """Register the short failure display when running inside IPython; a no-op elsewhere."""
-    ipython = sys.modules.get("IPython")  # not imported means not running inside IPython
-    shell = ipython.get_ipython() if ipython is not None else None
-    if shell is not None:
-        shell.set_custom_exc((CheckFailed,), _show_check_failure)
-
-
-_install_ipython_handler()
+# In Jupyter a failed check shows its message alone: the traceback would only leak internals.
+show_briefly(CheckFailed)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
 
 from course.checks.core import (
+    call_student,
     choice_question,
+    count_of,
     expect_close,
     expect_columns,
     expect_digest,
@@ -116,9 +119,10 @@ def _country_keys(value: Any, variable: str, kind: type | tuple[type, ...]) -> l
     keys = [_country_key(v) for v in _text_items(value, variable, "country names")]
     _no_repeats(keys, variable, "country")
     known = {_country_key(c) for c in load_countries()["country"]}
-    if any(k not in known for k in keys):
-        fail(variable, "holds a name that is not one of the six countries of `countries`.",
-             "copy the names from the `country` column rather than typing them.")
+    strangers = [v for v, k in zip(value, keys, strict=True) if k not in known]
+    if strangers:
+        fail(variable, f"holds {strangers[0]!r}, which is not one of the six countries of "
+             "`countries`.", "copy the names from the `country` column rather than typing them.")
     return sorted(keys)
 
 
@@ -174,6 +178,10 @@ def candidates_then(value: Any) -> None:
         fail(variable, "counts all six, as the article's ¶11 does.",
              "check the article against the data: count the rows whose status on the article "
              "date is 'candidate' or 'negotiating'.")
+    if value == int((then == "potential candidate").sum()):
+        fail(variable, "counts the *potential* candidates.",
+             "a potential candidate has not been granted candidate status; count the rows "
+             "whose status is 'candidate' or 'negotiating'.")
     if value == int((then == "candidate").sum()):
         fail(variable, "counts only the rows labelled exactly 'candidate'.",
              "a country that is negotiating has candidate status too: count both labels.")
@@ -256,12 +264,11 @@ def _try_status_on(fn: Any, countries: pd.DataFrame, date: Any, *,
                    expected: pd.Series | None = None) -> None:
     """Call a student's status_on on one table and one date, and compare with the rule."""
     variable = "status_on"
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-             "define it with `def status_on(countries, date):`.")
     call = f"status_on(countries, {_as_label(date)!r})"
     before = countries.copy(deep=True)
-    result = fn(countries, date)
+    result = call_student(fn, variable, (countries, date), shown=call,
+                          try_it=f"status_on(countries.head(2), {_as_label(date)!r})",
+                          signature="def status_on(countries, date):")
     if not countries.equals(before):
         fail(variable, "changes the table it is given (a new or altered column).",
              "build a new Series and return it; leave `countries` as it was.")
@@ -308,9 +315,23 @@ def status_on(fn: Callable[[pd.DataFrame, Any], pd.Series]) -> None:
     latest = countries["status_latest_date"].max()
     _try_status_on(fn, countries, latest.strftime("%Y-%m-%d"),
                    expected=countries["status_latest"])
+    # A random day and a random part of the table in another order: the status must come from
+    # the arguments, whatever they are.
+    # (The days a status was granted are left to the full check.)
+    rng = random.Random()
+    granted = set(countries["eu_candidate"].dropna()) | set(countries["eu_negotiations"].dropna())
+    day = ARTICLE_DAY
+    while day == ARTICLE_DAY or day in granted:
+        day = pd.Timestamp("2008-01-01") + pd.Timedelta(days=rng.randrange(
+            (latest - pd.Timestamp("2008-01-01")).days))
+    rows = list(countries.index)[:1]
+    while rows == list(countries.index)[:len(rows)]:
+        rows = rng.sample(list(countries.index), k=rng.randint(2, len(countries)))
+    _try_status_on(fn, countries.loc[rows], day.strftime("%Y-%m-%d"))
 
 
-@hidden("4.6")
+@hidden("4.6", "your function on the very days a status was granted, dates of other types, "
+        "and rows in another order with other labels")
 def status_on_hidden(fn: Callable[[pd.DataFrame, Any], pd.Series]) -> None:
     """Other dates (days a status was granted among them), other date types, shuffled rows."""
     countries = load_countries()
@@ -347,7 +368,8 @@ def actors_merge(value: Any) -> None:
     extra = [str(c) for c in value.columns if c not in MERGE_COLUMNS]
     if extra:
         shown = ", ".join(extra[:4]) + (", ..." if len(extra) > 4 else "")
-        fail(variable, f"has {len(extra)} column(s) the question did not ask for ({shown}).",
+        fail(variable, f"has {count_of(len(extra), 'column(s)')}"
+             f" the question did not ask for ({shown}).",
              "keep only the four columns, e.g. `merged[['name', ...]]`.")
     people, countries = load_people(), load_countries()
     inner = people["organisation_or_country"].isin(countries["country"]).sum()
@@ -372,7 +394,8 @@ def actors_merge(value: Any) -> None:
             hint = ("match `organisation_or_country` (in people) with `country` (in "
                     "countries): `left_on=..., right_on=...`. People of NATO and the EU have "
                     "no row in `countries`, so their cells stay empty (NaN).")
-            fail(variable, f"has {wrong} wrong value(s) in the column {column!r}.", hint)
+            fail(variable, f"has {count_of(wrong, 'wrong value(s)')}"
+                 f" in the column {column!r}.", hint)
 
 
 @question("4.8", "answer_4_8")

@@ -10,6 +10,7 @@ cannot make a made-up citation pass.
 from __future__ import annotations
 
 import csv
+import random
 import re
 import unicodedata
 import warnings
@@ -19,11 +20,20 @@ from typing import Any
 import pandas as pd
 
 from course import briefing as _briefing
-from course.checks.core import expect_columns, expect_rows, expect_type, fail, hidden, question
+from course.checks.core import (
+    call_student,
+    expect_columns,
+    expect_rows,
+    expect_type,
+    fail,
+    hidden,
+    question,
+    student_line,
+)
 from course.data import load_article, load_countries, load_events
 from course.paths import dataset_path
 from course.plots import Chart
-from course.text import STOPWORDS, tokens
+from course.text import STOPWORDS, fold_accents, tokens
 
 CITATION_HINT = "cite a paragraph as '¶3' and a dataset row as 'events:<id>', 'countries:<name>'..."
 
@@ -72,6 +82,9 @@ def recognition_paragraph(value: Any) -> None:
 def roadmap_event(value: Any) -> None:
     """The events.csv row that corroborates ¶7, cited as 'events:<id>'."""
     expect_type(value, str, "answer_6_2", hint="write the citation in quotes: 'events:<id>'.")
+    if ":" not in value and value.strip() in set(load_events()["id"]):
+        fail("answer_6_2", "is an event's id without its table.",
+              "a citation names the table too: 'events:' and then the id.")
     try:
         kind, key = _briefing.parse_citation(value)
     except ValueError:
@@ -121,6 +134,10 @@ def candidates_on_article_date(value: Any) -> None:
     if value == int((status == "candidate").sum()):
         fail("answer_6_3", "counts only the rows marked exactly 'candidate'.",
               "a state that is 'negotiating' was made a candidate first: it counts too.")
+    if value == int((status == "potential candidate").sum()):
+        fail("answer_6_3", "counts the *potential* candidates.",
+              "a potential candidate has not been granted candidate status; a 'negotiating' "
+              "state has.")
     if value == int(status.str.contains("candidate").sum()):
         fail("answer_6_3", "counts every status that contains the word 'candidate'.",
               "a 'potential candidate' is not a candidate yet, and a 'negotiating' state is one.")
@@ -150,22 +167,14 @@ _SAMPLE_IDS = ["nato-press-conference", "declaration-of-independence", "kfor-ent
                "brdo-summit"]
 
 
-def _call(fn: Callable[..., Any], variable: str, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except Exception as exc:  # noqa: BLE001 -- the student's code may raise anything
-        fail(variable, f"raised {type(exc).__name__} for ids that are all in the table.",
-              "try it yourself on the events table with a few ids and read the error.")
-
-
 def _check_excerpt_function(fn: Any, events: pd.DataFrame, ids: list[str], unknown: str,
                             variable: str = "timeline_excerpt") -> None:
     """Call a student's timeline_excerpt and compare its result with the rows of ``events``."""
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-              "define it with `def timeline_excerpt(events, ids):`.")
     before = events.copy(deep=True)
-    result = _call(fn, variable, events, list(ids))
+    result = call_student(fn, variable, (events, list(ids)),
+                          shown=f"{variable}(events, {list(ids)!r})",
+                          try_it=f"{variable}(events, {list(ids[:2])!r})",
+                          signature="def timeline_excerpt(events, ids):")
     if not events.equals(before):
         fail(variable, "changes the table passed to it.",
               "filtering and `sort_values` return new tables; never assign into `events` or use "
@@ -202,7 +211,9 @@ def _check_excerpt_function(fn: Any, events: pd.DataFrame, ids: list[str], unkno
             fail(variable, "raises ValueError for an unknown id, but the message does not name it.",
                   "put the id in the message, so a reader can see the typo.")
     except Exception as exc:  # noqa: BLE001 -- any other error type is the mistake we explain
-        fail(variable, f"raises {type(exc).__name__} for an unknown id, not ValueError.",
+        line = student_line(exc)
+        fail(variable, f"raises {type(exc).__name__} for an unknown id, not ValueError"
+             + (f" (in your code, {line})." if line else "."),
               "check the ids yourself and `raise ValueError(...)` naming the missing one.")
     else:
         fail(variable, "silently leaves out an id it cannot find.",
@@ -213,6 +224,21 @@ def _check_excerpt_function(fn: Any, events: pd.DataFrame, ids: list[str], unkno
 def timeline_excerpt(fn: Callable[[pd.DataFrame, list[str]], pd.DataFrame]) -> None:
     """A function selecting events by id, in date order, with id, date and title."""
     _check_excerpt_function(fn, load_events(), _SAMPLE_IDS, "no-such-event")
+    # Other ids, on the table in another order with other row labels: the rows must come from
+    # the arguments, whatever they are.
+    rng = random.Random()
+    events = load_events()
+    others = [i for i in events["id"] if i not in _SAMPLE_IDS]
+    dated = events.set_index("id")["date"]
+    ids = rng.sample(others, k=3)
+    while dated[ids].nunique() < len(ids):  # distinct days, so that some order is wrong
+        ids = rng.sample(others, k=3)
+    shuffled = events
+    # Shuffled so that the chosen rows are out of date order: an excerpt must sort them itself.
+    while shuffled.loc[shuffled["id"].isin(ids), "date"].is_monotonic_increasing:
+        shuffled = events.sample(frac=1, random_state=rng.randrange(2**32))
+    shuffled.index = rng.sample(range(1000, 1000 + 10 * len(events)), k=len(events))
+    _check_excerpt_function(fn, shuffled, ids, "no-such-event-either")
 
 
 def _unseen_events() -> pd.DataFrame:
@@ -230,7 +256,7 @@ def _unseen_events() -> pd.DataFrame:
     )
 
 
-@hidden("6.4")
+@hidden("6.4", "your function on a table it has never seen")
 def timeline_excerpt_hidden(fn: Callable[[pd.DataFrame, list[str]], pd.DataFrame]) -> None:
     """The same function on a table it has not seen, so reading load_events() inside fails."""
     _check_excerpt_function(fn, _unseen_events(), ["visit-d", "summit-a", "talks-c"], "accord-x")
@@ -299,7 +325,7 @@ def _check_timeline(value: Any, variable: str) -> None:
         fail(variable, "is not in date order.", "a timeline reads from the earliest event down.")
 
 
-@question("6.5", "answer_6_5")
+@question("6.5", "answer_6_5", form="4 to 8 real, unedited rows of events.csv, in date order")
 def timeline(value: Any) -> None:
     """The briefing's timeline: 4-8 real, unedited rows of events.csv in date order."""
     _check_timeline(value, "answer_6_5")
@@ -343,13 +369,13 @@ def _check_figure_drawn(value: Any, variable: str) -> None:
               "course.plots functions draw the title; a Chart built by hand does not.")
 
 
-@question("6.6", "answer_6_6")
+@question("6.6", "answer_6_6", form="a course.plots Chart with a title and alt text")
 def figure(value: Any) -> None:
     """One figure: a course.plots Chart with a title and alt text."""
     _check_figure(value, "answer_6_6")
 
 
-@hidden("6.6")
+@hidden("6.6", "that the figure is really drawn")
 def figure_hidden(value: Any) -> None:
     """The Chart really holds a drawn figure with its title (not an empty one made by hand)."""
     _check_figure_drawn(value, "answer_6_6")
@@ -458,12 +484,6 @@ _RAW_TABLES: dict[str, tuple[str, str, Callable[[dict[str, str]], list[str]]]] =
 }
 
 
-def _raw_fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-                    .split())
-
-
 def _raw_names(row: dict[str, str]) -> list[str]:
     names = [row["name"]] + [n.strip() for n in row["name_native"].split(";") if n.strip()]
     return names + [n.split()[-1] for n in names]
@@ -487,7 +507,8 @@ def _raw_key(cite: str) -> tuple[str, str] | None:
     if ":" not in text:
         return None
     kind, key = (part.strip() for part in text.split(":", 1))
-    kind = kind.casefold()
+    kind = "_".join(kind.casefold().removesuffix(".csv").split())
+    kind = {"eu_recognition": "recognition"}.get(kind, kind)  # as course.briefing.citation_kind
     if kind not in _RAW_TABLES:
         return None
     file_name, column, forms = _RAW_TABLES[kind]
@@ -496,8 +517,8 @@ def _raw_key(cite: str) -> tuple[str, str] | None:
     owners: dict[str, set[str]] = {}
     for row in rows:
         for form in forms(row):
-            owners.setdefault(_raw_fold(form), set()).add(row[column])
-    found = owners.get(_raw_fold(key), set())
+            owners.setdefault(fold_accents(form), set()).add(row[column])
+    found = owners.get(fold_accents(key), set())
     return (kind, next(iter(found))) if len(found) == 1 else None
 
 
@@ -512,13 +533,14 @@ def _check_claims_raw(value: Any, variable: str) -> None:
     _check_mix(keys, variable)
 
 
-@question("6.7", "answer_6_7")
+@question("6.7", "answer_6_7", form="three claims, each with a citation that resolves, "
+          "sharing words with its source, from a mix of sources")
 def claims(value: Any) -> None:
     """Three claims, each with a citation that resolves; mixed sources; the claimant's words."""
     _check_claims(value, "answer_6_7")
 
 
-@hidden("6.7")
+@hidden("6.7", "your citations against the raw data files")
 def claims_hidden(value: Any) -> None:
     """The citations resolve in the raw data files, whatever the notebook did to the library."""
     _check_claims_raw(value, "answer_6_7")
@@ -557,13 +579,13 @@ def _check_text_own_words(value: Any, variable: str) -> None:
               "a briefing explains in your own words; quote briefly, in quotation marks.")
 
 
-@question("6.8", "answer_6_8")
+@question("6.8", "answer_6_8", form="its length, 200 to 300 word tokens")
 def text(value: Any) -> None:
     """The briefing's own words: 200-300 word tokens."""
     _check_text(value, "answer_6_8")
 
 
-@hidden("6.8")
+@hidden("6.8", "that the text is in your own words, not copied from the article")
 def text_hidden(value: Any) -> None:
     """The text is the student's own, not the article pasted in."""
     _check_text_own_words(value, "answer_6_8")
@@ -590,13 +612,13 @@ def _check_briefing(value: Any, variable: str) -> None:
     _check_text(value.text, f"{variable}.text")
 
 
-@question("6.9", "answer_6_9")
+@question("6.9", "answer_6_9", form="its title and each part, as in 6.5 to 6.8")
 def assembled(value: Any) -> None:
     """The briefing assembled from its parts, ready to render."""
     _check_briefing(value, "answer_6_9")
 
 
-@hidden("6.9")
+@hidden("6.9", "the full checks of each part")
 def assembled_hidden(value: Any) -> None:
     """The hidden checks of the parts, applied to the parts the briefing really holds."""
     _check_figure_drawn(value.figure, "answer_6_9.figure")

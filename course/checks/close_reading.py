@@ -7,6 +7,7 @@ name and the multiple-choice letters are stored as salted digests.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from course.checks.core import (
+    call_student,
     choice_question,
     expect_close,
     expect_columns,
@@ -159,7 +161,10 @@ def normalize_family(value: Any) -> None:
 
 def _try_counter(fn: Any, text: str, keyword: str) -> int:
     """Call a student's count_keyword and check that it returned a count."""
-    result = fn(text, keyword)
+    result = call_student(fn, "count_keyword", (text, keyword),
+                          shown=f"count_keyword(text, {keyword!r})",
+                          try_it="count_keyword('Talks, talks and more talks.', 'talks')",
+                          signature="def count_keyword(text, keyword):")
     if isinstance(result, list | pd.DataFrame | pd.Series):
         fail("count_keyword(...)", f"returns {type(result).__name__}, not a number.",
              "return how many there are: len(...) of what you found.")
@@ -169,9 +174,6 @@ def _try_counter(fn: Any, text: str, keyword: str) -> int:
 
 def _check_counter(fn: Any, text: str, keywords: list[str]) -> None:
     """Compare count_keyword with a count of course.text tokens, keyword by keyword."""
-    if not callable(fn):
-        fail("count_keyword", f"should be a function, got {type(fn).__name__}.",
-             "define it with `def count_keyword(text, keyword):`.")
     counts = Counter(tokens(text))
     for keyword in keywords:
         got = _try_counter(fn, text, keyword)
@@ -189,14 +191,33 @@ def _check_counter(fn: Any, text: str, keywords: list[str]) -> None:
              "count the tokens of `tokens(text)` that are equal to the lower-cased keyword.")
 
 
+_ARTICLE_KEYWORDS = ["escalation", "NATO", "dialogue", "EU", "Ukraine", "Pristina",
+                     "referendum"]
+
+
+def _one_paragraph(rng: random.Random) -> tuple[str, str]:
+    """A random body paragraph and a keyword whose count there differs from the whole body."""
+    body = load_article().body
+    whole = Counter(tokens(body))
+    choices = [(p, k) for p in load_article().paragraphs for k in _ARTICLE_KEYWORDS
+               if 0 < Counter(tokens(p))[k.lower()] != whole[k.lower()]]
+    return rng.choice(choices)
+
+
 @question("2.4", "count_keyword")
 def count_keyword(fn: Callable[[str, str], int]) -> None:
-    """A function counting a keyword's whole-token occurrences, tried on the article."""
-    _check_counter(fn, load_article().body, ["escalation", "NATO", "dialogue", "EU", "Ukraine",
-                                             "Pristina", "referendum"])
+    """A function counting a keyword's whole-token occurrences: on the body, then one paragraph."""
+    body = load_article().body
+    _check_counter(fn, body, _ARTICLE_KEYWORDS)
+    paragraph, keyword = _one_paragraph(random.Random())
+    if _try_counter(fn, paragraph, keyword) == _try_counter(fn, body, keyword):
+        fail("count_keyword", f"gives the same count for {keyword!r} in one paragraph as in "
+             "the whole article: the number does not come from its `text`.",
+             "count the tokens of the `text` the function is given, whatever it is.")
+    _check_counter(fn, paragraph, [keyword, keyword.upper()])
 
 
-@hidden("2.4")
+@hidden("2.4", "your function on text it has never seen")
 def count_keyword_hidden(fn: Callable[[str, str], int]) -> None:
     """The same function on text the student has not seen, so hard-coding cannot pass."""
     unseen = ("Talks resumed. Talks, the envoy said, are the only way: TALKS and more talks. "
@@ -271,6 +292,9 @@ def quoted_fraction(value: Any) -> None:
     quoted = int(quotes["words"].sum())
     expected = quoted / len(tokens(article.body))
     share = float(value)
+    if share == quoted:
+        fail(variable, "is the number of quoted words, not yet a fraction.",
+             "divide it by the number of word tokens in the body, `len(tokens(article.body))`.")
     if 1 < share <= 100 and abs(share / 100 - expected) < 0.005:
         fail(variable, "looks like a percentage.", "give a fraction between 0 and 1 (divide, "
              "but do not multiply by 100).")

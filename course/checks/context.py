@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+import random
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from course.checks.core import (
+    call_student,
     choice_question,
     expect_columns,
     expect_digest,
@@ -259,7 +261,7 @@ def years_since_declaration(value: Any) -> None:
 
 
 @question("3.5", "answer_3_5")
-def years_of_dialogue(value: Any) -> None:
+def years_of_dialogue(value: Any) -> str | None:
     """Whole years from the first round of the EU-facilitated dialogue to the article."""
     years = _whole_years(value, "answer_3_5")
     events = _events()
@@ -278,6 +280,15 @@ def years_of_dialogue(value: Any) -> None:
                   "answer_3_5",
                   hint="start from the first round of the dialogue "
                   "(`event_date(events, 'dialogue-first-round')`).")
+    # The check sees only a number, and more than one starting row gives it; say so honestly.
+    same = [str(title) for day, title in zip(events["date"], events["title"], strict=True)
+            if day <= ARTICLE_DATE and years_between(day, ARTICLE_DATE) == years
+            and "dialogue" in str(title).lower()]
+    if len(same) > 1:
+        return ("The check sees only the number, and it cannot tell which row you counted "
+                "from: other rows about the dialogue give the same whole years. Make sure "
+                "yours is the first round of the dialogue itself, not an event before it.")
+    return None
 
 
 @question("3.6", "answer_3_6")
@@ -344,6 +355,11 @@ def in_october(value: Any) -> None:
     if first == last:
         fail(variable, "is a single day (start and end are the same).",
              "that looks like the date of an event; 'in October' names the whole month.")
+    month_end = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    if first[:7] == last[:7] and first[8:] == "01" and last != month_end:
+        fail(variable, "starts on the first of the month but does not end on its last day.",
+             "months have 28 to 31 days: `pd.Timestamp(first) + pd.offsets.MonthEnd(0)` (or "
+             "`resolve_relative`) gives the last day.")
     if first[:7] == last[:7] == f"{ARTICLE_DATE.year}-10":
         fail(variable, "points to an October that had not begun when the article was written.",
              "the article reports something that has already happened. Read a month without "
@@ -400,19 +416,16 @@ since_2011 = choice_question(
 # --- 5. A function for any year -------------------------------------------------------------
 
 
-def _check_year_function(fn: Any, events: pd.DataFrame, year: int) -> None:
+def _check_year_function(fn: Any, events: pd.DataFrame, year: int) -> set[str]:
     """Call a student's events_in_year on a table and a year, and compare with the rows."""
     variable = "events_in_year"
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-             "define it with `def events_in_year(events, year):`.")
     call = f"{variable}(events, {year})"
     before = events.copy(deep=True)
-    with warnings.catch_warnings():
-        # A pandas FutureWarning from the student's own code would go to stderr, which nbgrader
-        # scores as zero even when the answer is right.
-        warnings.simplefilter("ignore")
-        result = fn(events, year)
+    # call_student silences warnings: a pandas FutureWarning from the student's own code would go
+    # to stderr, which nbgrader scores as zero even when the answer is right.
+    result = call_student(fn, variable, (events, year), shown=call,
+                          try_it=f"{variable}(events.head(5), {year})",
+                          signature="def events_in_year(events, year):")
     if result is None:
         fail(call, "returns None.", "did you forget `return` in front of the result?")
     if not events.equals(before):
@@ -434,12 +447,38 @@ def _check_year_function(fn: Any, events: pd.DataFrame, year: int) -> None:
     expect_same_set(got, _ids(expected), call, what="events",
                     hint="keep the rows whose `date` falls in `year`, from 1 January to "
                     "31 December; use the arguments, not fixed values.")
+    return set(got)
+
+
+def _another_year(rng: random.Random) -> tuple[pd.DataFrame, int]:
+    """Some rows of the course table in another order, and a year (not 2022) with two events
+    or more, one of which is left out: a function that reloads the course table shows it."""
+    events = _events()
+    counts = events["date"].dt.year.value_counts()
+    years = sorted(set(counts[counts >= 2].index) - {2022, 1999, 1995, 1389})
+    year = rng.choice(years)
+    in_year = events.index[events["date"].dt.year == year].tolist()
+    others = events.index.difference(in_year).tolist()
+    keep = rng.sample(in_year, k=len(in_year) - 1) + rng.sample(others, k=len(others) // 2)
+    rng.shuffle(keep)
+    return events.loc[keep], year
 
 
 @question("3.10", "events_in_year")
 def events_in_year(fn: Callable[[pd.DataFrame, int], pd.DataFrame]) -> None:
-    """A function returning the events of one year, tried on the course table for 2022."""
-    _check_year_function(fn, _events(), 2022)
+    """A function returning the events of one year: 2022 on the course table, then a random
+    year on a random part of the table, so that fixed values cannot pass."""
+    in_2022 = _check_year_function(fn, _events(), 2022)
+    table, year = _another_year(random.Random())
+    call = f"events_in_year(events, {year})"
+    result = call_student(fn, "events_in_year", (_events(), year), shown=call)
+    if isinstance(result, pd.DataFrame) and "id" in result.columns and (
+            set(result["id"].astype(str)) == in_2022):
+        fail(call, f"returns the same events for {year} as for 2022: your function gives the "
+             "same answer for every year.",
+             "compute it from the table and the year it is given: compare `events['date']` "
+             "with the argument `year`, not with a fixed year.")
+    _check_year_function(fn, table, year)
 
 
 def _unseen_table() -> pd.DataFrame:
@@ -461,7 +500,8 @@ def _years_to_try() -> Iterable[tuple[pd.DataFrame, int]]:
     yield _unseen_table(), 1999
 
 
-@hidden("3.10")
+@hidden("3.10", "your function on other years, a year with no events, and a table it "
+        "has never seen")
 def events_in_year_hidden(fn: Callable[[pd.DataFrame, int], pd.DataFrame]) -> None:
     """The same function on other years and an unseen table, so fixed values cannot pass."""
     for table, year in _years_to_try():

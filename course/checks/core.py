@@ -13,16 +13,24 @@ import hashlib
 import json
 import math
 import numbers
+import os
+import re
+import sys
+import traceback
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from course.text import fold_accents
+
 # Changing the salt invalidates every stored digest; tests catch that at once.
 SALT = "kosovo-serbia-course/2022-08-17"
 
-#: Printed after every passed self-check: visible checks are never the whole story.
-PASSED_NOTE = "all visible checks passed; more checks run when your work is graded."
+#: Kept for released notebooks and tools that import it; the verdict itself is now
+#: :func:`passed_message`, which says what each question's check did and did not look at.
+PASSED_NOTE = "passed its self-check (see below for what was and was not checked)."
 
 
 class CheckFailed(AssertionError):
@@ -44,9 +52,7 @@ def normalise_text(value: str) -> str:
 
 def surname_key(name: str) -> str:
     """Reduce a name to its accent-free, case-folded surname: 'Vučić' ~ 'Aleksandar Vucic'."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = normalise_text(plain).split()
+    words = normalise_text(fold_accents(name)).split()
     return words[-1] if words else ""
 
 
@@ -145,6 +151,22 @@ _TYPE_TIPS = {
 
 # --- building blocks used by the assignment modules -----------------------------------------
 
+_SINGULAR = {"countries": "country", "categories": "category", "statuses": "status",
+             "people": "person", "quotations": "quotation"}
+
+
+def count_of(n: int, noun: str) -> str:
+    """'1 name', '3 names', '1 country': ``noun`` is given in the plural or as 'name(s)'."""
+    if noun.endswith("(s)"):
+        return f"{n} {noun[:-3]}" if n == 1 else f"{n} {noun[:-3]}s"
+    if n != 1:
+        return f"{n} {noun}"
+    head, _, last = noun.rpartition(" ")
+    one = _SINGULAR.get(last, last[:-1] if last.endswith("s") else last)
+    return f"{n} {head + ' ' if head else ''}{one}"
+
+
+
 
 def fail(variable: str, problem: str, hint: str | None = None, question: str | None = None):
     """Raise CheckFailed saying what is wrong with ``variable`` and, optionally, a hint."""
@@ -185,7 +207,7 @@ def expect_length(value: Any, length: int, variable: str, *, unit: str = "items"
     actual = len(value)
     if actual != length:
         more_or_fewer = "too many" if actual > length else "too few"
-        fail(variable, f"has {actual} {unit}: that is {more_or_fewer}.", hint)
+        fail(variable, f"has {count_of(actual, unit)}: that is {more_or_fewer}.", hint)
 
 
 def expect_digest(value: Any, question: str, expected: str | Iterable[str], variable: str,
@@ -221,9 +243,9 @@ def expect_same_set(value: Iterable[Any], expected: Iterable[Any], variable: str
     if extra or missing:
         parts = []
         if missing:
-            parts.append(f"{missing} {what} missing")
+            parts.append(f"{count_of(missing, what)} missing")
         if extra:
-            parts.append(f"{extra} {what} that should not be there")
+            parts.append(f"{count_of(extra, what)} that should not be there")
         fail(variable, f"has {' and '.join(parts)}.", hint)
 
 
@@ -234,46 +256,166 @@ def expect_close(value: float, expected: float, variable: str, *, tolerance: flo
         fail(variable, "is a number, but not the right one yet.", hint)
 
 
+# --- calling a student's function -----------------------------------------------------------
+
+# Code a student runs in a notebook cell is compiled under a name like these: IPython's
+# "<ipython-input-3-9f1c...>" and ipykernel's "/tmp/ipykernel_4242/1234567890.py".
+_CELL_FILE = re.compile(r"^<ipython-input-\d+-[0-9a-f]+>$|[/\\]ipykernel_\d+[/\\]\d+\.py$")
+_COURSE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY_DIRS = tuple(
+    os.path.abspath(d) for d in {sys.prefix, sys.base_prefix, sys.exec_prefix} if d
+)
+
+
+def _is_student_file(filename: str, *, cells_only: bool = False) -> bool:
+    """True for code the student wrote: a notebook cell, or a file outside the course and Python."""
+    if _CELL_FILE.search(filename):
+        return True
+    if cells_only or filename.startswith("<"):  # <string>, <frozen ...>: nothing a student can read
+        return False
+    path = os.path.abspath(filename)
+    return not path.startswith((_COURSE_DIR + os.sep, *(d + os.sep for d in _LIBRARY_DIRS)))
+
+
+def student_line(exc: BaseException, *, cells_only: bool = False) -> str | None:
+    """'line 3: return events[...]' for the deepest frame of the student's own code, or None.
+
+    ``cells_only`` counts only notebook cells as the student's code (for errors raised while a
+    check inspects a value, where any other frame may be the check's own).
+    """
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if _is_student_file(f.filename, cells_only=cells_only)]
+    if not frames:
+        return None
+    frame = frames[-1]
+    code = (frame.line or "").strip()
+    where = f"line {frame.lineno}" if frame.lineno else "a line"
+    return f"{where}: {code}" if code else where
+
+
+def crash_message(call: str, exc: BaseException, try_it: str, *,
+                  cells_only: bool = False) -> str:
+    """Say that a student's function raised, with its own message and line, never our frames."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = f"`{call}` raised {type(exc).__name__}" + (f": {detail}" if detail else ".")
+    line = student_line(exc, cells_only=cells_only)
+    if line:
+        text += f"\n  in your code, {line}"
+    text += (f"\nHint: call it yourself on a small input, e.g. `{try_it}`, and read the whole "
+             "error: the last line of your code it shows is where to start.")
+    return text
+
+
+def call_student(fn: Any, variable: str, args: tuple[Any, ...], *, shown: str | None = None,
+                 try_it: str | None = None, signature: str | None = None) -> Any:
+    """Call a student's function ``fn(*args)``; if it raises, fail with its message and line.
+
+    ``variable`` names the function in messages, ``shown`` is how the call is written there
+    ('events_in_year(events, 2022)'), ``try_it`` a small call the student can run themselves and
+    ``signature`` the ``def`` line suggested when ``fn`` is not a function. Warnings raised by
+    the student's code are silenced: under nbgrader any text on stderr scores the cell zero.
+    """
+    shown = shown or f"{variable}(...)"
+    if not callable(fn):
+        fail(variable, f"should be a function, got {_type_name(fn)}.",
+             f"define it with `{signature}`." if signature else "define it with `def ...:`.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args)
+    except CheckFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- a student's code may raise anything
+        raise CheckFailed(crash_message(shown, exc, try_it or shown)) from None
+
+
 # --- questions ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Question:
-    """One autograded question: its id ('1.2'), the variable it checks and its check function."""
+    """One autograded question: its id ('1.2'), the variable it checks and its check function.
+
+    ``form`` is set for questions whose content is the student's own (a briefing's text): it says
+    which parts of the form the check looks at; ``hidden_adds`` says, in a student's words, what
+    the hidden checks look at beyond the visible ones.
+    """
 
     qid: str
     variable: str
     run: Callable[[Any], str | None]
     hidden: Callable[[Any], None] | None = None
     options: Mapping[str, str] = field(default_factory=dict)
+    form: str | None = None
+    hidden_adds: str | None = None
 
 
 REGISTRY: dict[str, Question] = {}
 
 
-def question(qid: str, variable: str, *, options: Mapping[str, str] | None = None):
-    """Register a check function for question ``qid`` that inspects ``variable``."""
+def question(qid: str, variable: str, *, options: Mapping[str, str] | None = None,
+             form: str | None = None):
+    """Register a check function for question ``qid`` that inspects ``variable``.
+
+    Give ``form`` ("its length: 200 to 300 words") when the check looks only at the form of an
+    answer whose content a person judges; the ✓ then says so.
+    """
 
     def register(fn: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
         if qid in REGISTRY and REGISTRY[qid].run is not fn:
             raise ValueError(f"question {qid!r} is registered twice")
-        REGISTRY[qid] = Question(qid, variable, fn, options=dict(options or {}))
+        REGISTRY[qid] = Question(qid, variable, fn, options=dict(options or {}), form=form)
         return fn
 
     return register
 
 
-def hidden(qid: str):
-    """Register the extra checks that run for ``qid`` only while grading."""
+def hidden(qid: str, adds: str = "further checks that graders run"):
+    """Register the extra checks of ``qid`` that grading always runs (and ``check_all`` too).
+
+    ``adds`` says in a student's words what they look at beyond the visible checks, e.g. "your
+    function on a table it has not seen"; the ✓ of the visible check names it as not yet checked.
+    """
 
     def register(fn: Callable[[Any], None]) -> Callable[[Any], None]:
         if qid not in REGISTRY:
             raise ValueError(f"register question {qid!r} before its hidden checks")
         current = REGISTRY[qid]
-        REGISTRY[qid] = Question(current.qid, current.variable, current.run, fn, current.options)
+        REGISTRY[qid] = Question(current.qid, current.variable, current.run, fn, current.options,
+                                 current.form, adds)
         return fn
 
     return register
+
+
+def passed_message(q: Question, *, full: bool = False) -> str:
+    """The ✓ line: what the check just looked at and, as plainly, what it did not.
+
+    Worded to be true both in a class (where the work is graded) and in self-study (where
+    nothing is): it names the full check and how to run it, never "more checks later".
+    """
+    head = f"✓ Question {q.qid} (`{q.variable}`): "
+    if q.options:
+        return head + "right. Checked: your letter; this is the whole check for this question."
+    if q.form:
+        text = head + f"the form is right. Checked: {q.form}."
+        if q.hidden is not None:
+            text += (f" Also checked: {q.hidden_adds}." if full else
+                     f" Not checked yet: {q.hidden_adds}; run `check_all({q.qid!r}, "
+                     f"{q.variable})` for that too.")
+        return text + (" Not checked by any code: whether it is accurate and clear; judge "
+                       "that with the question's rubric.")
+    if q.hidden is not None:
+        if full:
+            return head + (f"passed the full check, the one grading runs, including "
+                           f"{q.hidden_adds}.")
+        return head + ("passed the self-check, on the course data and on inputs made up for "
+                       f"this check. Not checked yet: {q.hidden_adds}; run "
+                       f"`check_all({q.qid!r}, {q.variable})` for the full check, the one "
+                       "grading runs.")
+    return head + ("right. Checked: the value; this is the whole check for this question. "
+                   "Not checked: how you got it, so let your code compute it rather than "
+                   "typing it in.")
 
 
 def multiple_choice(value: Any, qid: str, answer_digest: str, options: Mapping[str, str],

@@ -7,13 +7,17 @@ judgements (the verdict of each claim, which rows bear on which claim, the multi
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
+from course.briefing import citation_kind, parse_citation
 from course.checks.core import (
+    call_student,
     choice_question,
+    count_of,
     digest,
     expect_columns,
     expect_digest,
@@ -76,7 +80,7 @@ TERMS = (
     "neighbors",
 )
 
-#: Evidence is written "table:key"; the key is looked up in this column of the table.
+#: The tables evidence may cite, by this check's name for each (see _resolve for the spellings).
 TABLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "events": (load_events, "id"),
     "countries": (load_countries, "country"),
@@ -84,6 +88,10 @@ TABLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "people": (load_people, "name"),
     "glossary": (load_glossary, "term"),
 }
+
+#: course.briefing's name of each table -> the name used in TABLES and in the digests above.
+_CHECK_NAMES = {"events": "events", "countries": "countries", "recognition": "eu_recognition",
+                "people": "people", "glossary": "glossary"}
 
 # --- 5.5: the verdict of each claim, one digest per row and one for the ordered list --------
 
@@ -210,20 +218,13 @@ def _first_paragraph(phrase: str, paragraphs: Sequence[str]) -> int | None:
 def _check_finder(fn: Any, cases: list[tuple[str, Sequence[str]]]) -> None:
     """Call a student's find_paragraph on (phrase, paragraphs) cases and compare."""
     variable = "find_paragraph"
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-             "define it with `def find_paragraph(phrase, paragraphs):`.")
     for phrase, paragraphs in cases:
         want = _first_paragraph(phrase, paragraphs)
-        try:
-            got = fn(phrase, paragraphs)
-        except Exception as exc:  # noqa: BLE001 -- the student's code may raise anything
-            if want is None:
-                fail(f"{variable}(...)", f"raised {type(exc).__name__} for a phrase that no "
-                     "paragraph contains.", "after the loop, `return None`: no paragraph, no "
-                     "number.")
-            fail(f"{variable}(...)", f"raised {type(exc).__name__} for the phrase {phrase!r}.",
-                 "loop over the paragraphs and test `phrase in paragraph`.")
+        got = call_student(fn, variable, (phrase, paragraphs),
+                           shown=f"{variable}({phrase!r}, paragraphs)",
+                           try_it=f"{variable}('b', ['a', 'b c'])" if want else
+                           f"{variable}('z', ['a', 'b c'])  # no paragraph has it: None",
+                           signature="def find_paragraph(phrase, paragraphs):")
         if want is None:
             if got is not None:
                 fail(f"{variable}(...)", f"returns {got!r} for a phrase that no paragraph "
@@ -258,9 +259,25 @@ def find_paragraph(fn: Callable[[str, Sequence[str]], int | None]) -> None:
     cases = [(claim, paragraphs) for claim in CLAIMS]
     cases.append(("Kosovo declared independence in 2009", paragraphs))
     _check_finder(fn, cases)
+    # The same claims on the paragraphs in another order: the number must come from the list.
+    rng = random.Random()
+    shuffled = list(paragraphs)
+    while shuffled == list(paragraphs):
+        rng.shuffle(shuffled)
+    for claim in CLAIMS:
+        on_article = _first_paragraph(claim, paragraphs)
+        got = call_student(fn, "find_paragraph", (claim, shuffled),
+                           shown=f"find_paragraph({claim!r}, paragraphs)")
+        if got == on_article != _first_paragraph(claim, shuffled):
+            fail("find_paragraph(...)", "gives the article's paragraph number even when the "
+                 "same paragraphs come in another order: the number does not come from its "
+                 "`paragraphs`.",
+                 "number the paragraphs of the list the function is given, "
+                 "`enumerate(paragraphs, start=1)`, not of the article.")
+    _check_finder(fn, [(claim, shuffled) for claim in CLAIMS])
 
 
-@hidden("5.1")
+@hidden("5.1", "your function on paragraphs it has never seen")
 def find_paragraph_hidden(fn: Callable[[str, Sequence[str]], int | None]) -> None:
     """The same function on paragraphs the student has not seen, so hard-coding cannot pass."""
     unseen = [
@@ -343,7 +360,7 @@ def rows_citing_article(value: Any) -> None:
     ids = set(events["id"])
     strangers = sum(1 for item in given if item not in ids)
     if strangers:
-        fail(variable, f"holds {strangers} item(s) that are not event ids.",
+        fail(variable, f"holds {count_of(strangers, 'item(s)')} that are not event ids.",
              "take the ids from the `id` column, e.g. `events.loc[..., 'id'].tolist()`.")
     sources = events["source"].fillna("")
     cites = set(events.loc[sources.str.contains(r"\bS33\b", regex=True), "id"])
@@ -362,32 +379,6 @@ def rows_citing_article(value: Any) -> None:
 # --- 5.5: the claims table ---------------------------------------------------------------------
 
 
-def _glossary_keys(term: str) -> set[str]:
-    """Ways to cite a glossary term: whole, without its bracket, or either half of a pair."""
-    parts = {term, *term.split(" / ")}
-    keys = set()
-    for part in parts:
-        keys.add(normalise_text(part))
-        keys.add(normalise_text(part.split(" (")[0]))
-    return keys
-
-
-def _evidence_index() -> dict[str, dict[str, str]]:
-    """For each table, a map from the normalised keys a student may write to the exact key."""
-    index: dict[str, dict[str, str]] = {}
-    for table, (load, column) in TABLES.items():
-        keys: dict[str, str] = {}
-        for exact in load()[column]:
-            if table == "people":
-                keys[surname_key(exact)] = exact
-            elif table == "glossary":
-                keys.update(dict.fromkeys(_glossary_keys(exact), exact))
-            else:
-                keys[normalise_text(exact)] = exact
-        index[table] = keys
-    return index
-
-
 def _evidence_items(cell: Any, row: int) -> list[str]:
     """Split one evidence cell ('events:a; glossary:b') into items; empty for a blank cell."""
     if _is_missing(cell):
@@ -402,19 +393,30 @@ def _evidence_items(cell: Any, row: int) -> list[str]:
     return [str(p).strip() for p in parts if str(p).strip()]
 
 
-def _resolve(item: str, index: dict[str, dict[str, str]]) -> str | None:
-    """The canonical 'table:key' (or 'table' for a whole table) an item names; None if no row."""
-    table, _, key = item.partition(":")
-    table = normalise_text(table).removesuffix(".csv").replace(" ", "_")
-    if table not in index:
-        names = ", ".join(TABLES)
-        fail("answer_5_5", f"cites {item!r}, which does not start with a table name.",
-             f"write evidence as 'table:key', where table is one of {names}.")
-    if not key.strip():
-        return table
-    lookup = surname_key(key) if table == "people" else normalise_text(key)
-    exact = index[table].get(lookup)
-    return None if exact is None else f"{table}:{exact}"
+def _resolve(item: str, row: int) -> str:
+    """The canonical 'table:key' (or 'table' for a whole table) an evidence item names.
+
+    Citations are read by ``course.briefing.parse_citation``, the one reader 06 uses too, so both
+    assignments accept the same table names and spellings ('recognition:' or 'eu_recognition:',
+    'Bosnia-Herzegovina'); this check's own names for the tables are those of ``TABLES``. Fails
+    naming the item, its row and what is wrong with it.
+    """
+    variable = "answer_5_5"
+    table, colon, key = item.partition(":")
+    try:
+        if not key.strip() and not item.lstrip().startswith("¶"):  # a whole table
+            return _CHECK_NAMES[citation_kind(table)]
+        kind, exact = parse_citation(item)
+    except ValueError as error:
+        reason = str(error).removeprefix(f"cite {item!r}: ")
+        fail(variable, f"cites {item!r} in row {row}, which does not resolve: {reason}",
+             "write evidence as 'table:key' with a key copied from the table: `events['id']`, "
+             "`countries['country']`, `eu_recognition['member_state']`, `people['name']` or "
+             "`glossary['term']`.")
+    if kind == "article":
+        fail(variable, f"cites {item!r} in row {row}: a paragraph of the article.",
+             "a claim cannot corroborate itself: cite a row of a course table.")
+    return f"{_CHECK_NAMES[kind]}:{exact}"
 
 
 def _relevance_form(canonical: str) -> str:
@@ -443,7 +445,8 @@ def claims_table(value: Any) -> None:
              "fix `find_paragraph` (Question 5.1) and rebuild `claims`.")
     wrong = sum(got != want for got, want in zip(got_numbers, expected_numbers, strict=True))
     if wrong:
-        fail(variable, f"has {wrong} paragraph number(s) that do not match the text.",
+        fail(variable, "has a paragraph number that does not match the text in "
+             f"{count_of(wrong, 'row(s)')}.",
              "rebuild the `paragraph` column with your `find_paragraph` (Question 5.1).")
 
     verdicts = []
@@ -457,39 +460,27 @@ def claims_table(value: Any) -> None:
                 for row, (verdict, expected)
                 in enumerate(zip(verdicts, _VERDICT_DIGESTS, strict=True), start=1))
     if wrong:
-        fail(variable, f"has {wrong} verdict(s) out of {len(CLAIMS)} that the evidence does not "
+        fail(variable, f"has {count_of(wrong, 'verdict(s)')}"
+             f" out of {len(CLAIMS)} that the evidence does not "
              "bear out.",
              "for each claim: does a course table hold a row that agrees (supported), a row that "
              "disagrees (contradicted), or nothing on it at all (not checkable here)?", "5.5")
     expect_digest(verdicts, "5.5", _VERDICT_LIST_DIGEST, variable)
 
-    index = _evidence_index()
-    cited: list[list[str]] = []
-    unknown = 0
-    for row, cell in enumerate(value["evidence"], start=1):
-        items = []
-        for item in _evidence_items(cell, row):
-            canonical = _resolve(item, index)
-            if canonical is None:
-                unknown += 1
-            else:
-                items.append(canonical)
-        cited.append(items)
-    if unknown:
-        fail(variable, f"has {unknown} evidence item(s) that name no row of their table.",
-             "copy keys exactly from the table: `events['id']`, `countries['country']`, "
-             "`eu_recognition['member_state']`, `people['name']` or `glossary['term']`.")
+    cited = [[_resolve(item, row) for item in _evidence_items(cell, row)]
+             for row, cell in enumerate(value["evidence"], start=1)]
 
     cluttered = sum(1 for v, items in zip(verdicts, cited, strict=True)
                     if v == "not checkable here" and items)
     if cluttered:
-        fail(variable, f"cites evidence in {cluttered} row(s) marked 'not checkable here'.",
+        fail(variable, f"cites evidence in {count_of(cluttered, 'row(s)')}"
+             " marked 'not checkable here'.",
              "if a course table bore on the claim it would be checkable here; leave the "
              "evidence of such rows empty ('').")
     bare = sum(1 for v, items in zip(verdicts, cited, strict=True)
                if v != "not checkable here" and not items)
     if bare:
-        fail(variable, f"has {bare} verdict(s) with no evidence.",
+        fail(variable, f"has {count_of(bare, 'verdict(s)')} with no evidence.",
              "a reader must be able to follow every verdict to a row: cite 'table:key'.")
 
     events = load_events().set_index("id")["date"]
@@ -501,7 +492,7 @@ def claims_table(value: Any) -> None:
                  if c.startswith("events:")]
         late += any(d > ARTICLE_DATE for d in dates)
     if late:
-        fail(variable, f"supports {late} claim(s) with events dated after the article "
+        fail(variable, f"supports {count_of(late, 'claim(s)')} with events dated after the article "
              "(17 August 2022).",
              "a later event can only tell you what happened later; cite what was already the "
              "case when the article was written.")
@@ -513,7 +504,8 @@ def claims_table(value: Any) -> None:
                              for c in items):
             off_topic += 1
     if off_topic:
-        fail(variable, f"has {off_topic} row(s) whose evidence exists but does not bear on "
+        fail(variable, f"has {count_of(off_topic, 'row(s)')}"
+             " whose evidence exists but does not bear on "
              "the claim.",
              "open each cited row and read its description: does it say what the claim "
              "says (or the opposite)?")
@@ -579,7 +571,7 @@ def quoted_words(value: Any) -> None:
              "use the `words` column, which counts word tokens the way `tokens` does.")
     wrong = sum(given[k] != expected[k] for k in expected)
     if wrong:
-        fail(variable, f"has the wrong number of words for {wrong} speaker(s).",
+        fail(variable, f"has the wrong number of words for {count_of(wrong, 'speaker(s)')}.",
              "group the quotations by `speaker` and sum `words`; a speaker may have several "
              "quotations.")
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
 from collections.abc import Callable
 from typing import Any
 
 from course.checks.core import (
+    call_student,
     choice_question,
     expect_digest,
     expect_length,
@@ -70,6 +73,10 @@ def paragraph_count(value: Any) -> None:
     if value == len(load_article().paragraphs) + 2:
         fail("answer_1_3", "counts the headline and the caption as paragraphs.",
               "body paragraphs are the ones after the caption: `article.paragraphs`.")
+    if value == len(load_article().paragraphs) + 1:
+        fail("answer_1_3", "counts one block too many: the caption (or the headline) is not a "
+             "body paragraph.",
+             "body paragraphs are the ones after the caption: `article.paragraphs`.")
     expect_digest(int(value), "1.3",
                   "e4f82a2674c0c56a2b53104d11bbb6eba3d4a4439e13c55264b208394beca418",
                   "answer_1_3", hint="count the blocks of text between blank lines after the "
@@ -84,6 +91,10 @@ def body_words(value: Any) -> None:
     if value == len(tokens(article.text)):
         fail("answer_1_4", "counts the headline and caption too.",
               "count the tokens of `article.body`, not of `article.text`.")
+    if value in (len(article.body), len(article.text)):
+        fail("answer_1_4", "counts characters, not words: `len(...)` of a string counts its "
+             "letters, spaces and punctuation.",
+             "split the text into word tokens first: `tokens(article.body)`, then count them.")
     if value == len(article.body.split()):
         fail("answer_1_4", "looks like a count of pieces split on spaces.",
               "splitting on spaces keeps '--' and punctuation as words; use `tokens(...)`.")
@@ -108,10 +119,36 @@ def event_date(value: Any) -> None:
     iso = iso_day(value)
     if iso is None:
         fail("answer_1_7", f"is {value!r}, which is not a date in the form 'YYYY-MM-DD'.",
-              "ISO dates put the year first: four digits, then month, then day.")
+             _date_form_hint(value))
     expect_digest(iso, "1.7", "c3f723fcccf91aa1b70192c58b4cb9947e104fc09616c168e77bbc2cf4b033e5",
                   "answer_1_7",
                   hint="the text gives a month and a day; the metadata gives the year.")
+
+
+def _date_form_hint(text: str) -> str:
+    """Say what keeps a typed date from being ISO: its order, its separators or its padding."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d.*", text):
+        return "it has a time as well as a day: keep only the day, 'YYYY-MM-DD'."
+    parts = re.fullmatch(r"(\d+)([-/. ])(\d+)([-/. ])(\d+)", text)
+    if parts is None:
+        if re.search(r"[A-Za-z]", text):
+            return ("write the month as a number, not a word: 'YYYY-MM-DD', e.g. '1999-03-24' "
+                    "for 24 March 1999.")
+        return "write four digits for the year, then two for the month and two for the day."
+    first, sep1, middle, sep2, last = parts.groups()
+    if len(first) != 4:
+        return ("ISO dates put the year first: four digits, then the month, then the day "
+                "('YYYY-MM-DD').")
+    if sep1 != "-" or sep2 != "-":
+        return (f"the parts are separated by {sep1 if sep1 != '-' else sep2!r}; ISO dates use "
+                "hyphens: 'YYYY-MM-DD'.")
+    if int(middle) > 12 >= int(last):
+        return "the month comes before the day in ISO form: 'YYYY-MM-DD'."
+    if len(middle) != 2 or len(last) != 2:
+        return ("the month and the day each take two digits in ISO form: write 03, not 3 "
+                "('YYYY-MM-DD').")
+    return "that day does not exist: check the month (01-12) and the day."
 
 
 def _names(value: Any, variable: str, count: int, what: str) -> list[str]:
@@ -154,12 +191,11 @@ missing = choice_question(
 )
 
 
-def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> None:
+def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> list[int]:
     """Call a student's words_per_paragraph on some paragraphs and compare with the tokens."""
-    if not callable(fn):
-        fail(variable, f"should be a function, got {type(fn).__name__}.",
-              "define it with `def words_per_paragraph(paragraphs):`.")
-    result = fn(list(paragraphs))
+    result = call_student(fn, variable, (list(paragraphs),), shown=f"{variable}(paragraphs)",
+                          try_it=f"{variable}(['One two.', 'Three'])",
+                          signature="def words_per_paragraph(paragraphs):")
     expect_type(result, list, f"{variable}(...)", hint="return a list with one number per "
                 "paragraph.")
     expect_length(result, len(paragraphs), f"{variable}(...)", unit="numbers",
@@ -169,15 +205,34 @@ def _check_counter(fn: Any, paragraphs: list[str], variable: str) -> None:
         if got != len(tokens(text)):
             fail(f"{variable}(...)", f"gives the wrong count for paragraph {position}.",
                   "count `tokens(paragraph)` for each paragraph.")
+    return list(result)
+
+
+def _other_paragraphs(paragraphs: list[str], rng: random.Random) -> list[str]:
+    """Some of the article's paragraphs in another order: the same task on input not seen."""
+    while True:
+        picked = rng.sample(paragraphs, k=rng.randint(2, len(paragraphs) - 1))
+        if [len(tokens(p)) for p in picked] != [len(tokens(p)) for p in paragraphs[:len(picked)]]:
+            return picked
 
 
 @question("1.5", "words_per_paragraph")
 def words_per_paragraph(fn: Callable[[list[str]], list[int]]) -> None:
-    """A function counting word tokens per paragraph, tried on the article."""
-    _check_counter(fn, list(load_article().paragraphs), "words_per_paragraph")
+    """A function counting word tokens per paragraph: on the article, then on a random pick."""
+    variable = "words_per_paragraph"
+    paragraphs = list(load_article().paragraphs)
+    on_article = _check_counter(fn, paragraphs, variable)
+    picked = _other_paragraphs(paragraphs, random.Random())
+    result = call_student(fn, variable, (list(picked),), shown=f"{variable}(paragraphs)")
+    if isinstance(result, list) and result[:len(on_article)] == on_article[:len(result)]:
+        fail(f"{variable}(...)", f"gives the article's counts for {len(picked)} other "
+             "paragraphs in another order: the numbers do not come from its argument.",
+             "count the words of each paragraph in `paragraphs`, the list the function is "
+             "given, not of `article.paragraphs`.")
+    _check_counter(fn, picked, variable)
 
 
-@hidden("1.5")
+@hidden("1.5", "your function on paragraphs it has never seen")
 def words_per_paragraph_hidden(fn: Callable[[list[str]], list[int]]) -> None:
     """The same function on paragraphs the student has not seen, so hard-coding cannot pass."""
     unseen = [
