@@ -279,8 +279,10 @@ def _describe(kind: str, row: pd.Series) -> str:
         if row["recognises_kosovo"]:
             line = f"{row['member_state']} (EU member state) recognises Kosovo."
         else:
-            reason = row["stated_reason"]
-            why = f" Stated reason: {reason}." if _present(reason) else ""
+            official, reported = row["official_reason"], row["reported_reason"]
+            why = f" Official reason: {official}." if _present(official) else ""
+            if _present(reported):
+                why += f" Reported explanation ({row['reported_by']}): {reported}."
             line = f"{row['member_state']} (EU member state) does not recognise Kosovo.{why}"
     else:
         line = f"{row['term']}: {row['definition']}"
