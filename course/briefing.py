@@ -40,6 +40,7 @@ from course.data import (
     load_glossary,
     load_people,
     load_recognition,
+    load_transcripts,
 )
 from course.paths import dataset_path
 from course.plots import Chart
@@ -72,6 +73,7 @@ CITATION_KINDS: dict[str, str] = {
     "people": "people.csv",
     "recognition": "eu_recognition.csv",
     "glossary": "glossary.csv",
+    "transcripts": "transcripts.csv",
 }
 
 #: Other names a student sees for a table: eu_recognition.csv is read by load_recognition(), so
@@ -149,6 +151,7 @@ _BUILDERS: dict[str, Callable[[], _Table]] = {
                                   lambda r: [r["member_state"]]),
     "glossary": lambda: _table("glossary", load_glossary(), "term",
                                lambda r: _glossary_aliases(r["term"])),
+    "transcripts": lambda: _table("transcripts", load_transcripts(), "id", lambda r: [r["id"]]),
 }
 
 
@@ -286,16 +289,26 @@ def _describe(kind: str, row: pd.Series) -> str:
         if row["recognises_kosovo"]:
             line = f"{row['member_state']} (EU member state) recognises Kosovo."
         else:
-            reason = row["stated_reason"]
-            why = f" Stated reason: {reason}." if _present(reason) else ""
+            official, reported = row["official_reason"], row["reported_reason"]
+            why = f" Official reason: {official}." if _present(official) else ""
+            if _present(reported):
+                why += f" Reported explanation ({row['reported_by']}): {reported}."
             line = f"{row['member_state']} (EU member state) does not recognise Kosovo.{why}"
+    elif kind == "transcripts":
+        if row["kind"] == "reported":  # a paraphrase in translation: never shown as a quotation
+            line = f"{row['document']}: {row['speaker']}, as reported: {row['text']}"
+        else:
+            line = f"{row['document']}: {row['speaker']}: \"{row['text']}\""
     else:
         line = f"{row['term']}: {row['definition']}"
         if _present(row["local_names"]):
             line += f" Local names: {row['local_names']}."
         if _present(row["framing"]):
             line += f" Framing: {row['framing']}"
-    return f"{line} [{CITATION_KINDS[kind]}, {row['confidence']}]"
+    # Transcript rows carry their kind (transcript, wire, reported) where other tables carry a
+    # confidence: both say how far the line can be trusted as a record of what happened.
+    trust = row["kind"] if kind == "transcripts" else row["confidence"]
+    return f"{line} [{CITATION_KINDS[kind]}, {trust}]"
 
 
 def resolve_citation(cite: str) -> str:

@@ -39,6 +39,7 @@ __all__ = [
     "load_glossary",
     "load_people",
     "load_recognition",
+    "load_transcripts",
 ]
 
 ARTICLE_FILE = "article.txt"
@@ -227,6 +228,32 @@ def load_countries() -> pd.DataFrame:
 def load_recognition() -> pd.DataFrame:
     """Load whether each of the 27 EU member states recognises Kosovo."""
     return _load_table("eu_recognition.csv")
+
+
+def load_transcripts() -> pd.DataFrame:
+    """Load the transcript excerpts of 17 August 2022, one row per line, in document order.
+
+    Columns: ``id``, ``document``, ``event`` (an ``id`` of :func:`load_events`), ``speaker``
+    (spelled as in :func:`load_people`), ``order`` (``int64``, from 1 within each document),
+    ``text``, ``kind`` and the provenance columns ``source`` and ``where_read``.
+
+    ``kind`` says what the words are: ``"transcript"`` lines are NATO's official transcripts of
+    both joint press conferences ("As delivered": Stoltenberg with Vučić, which the article
+    reports, and Stoltenberg with Kurti later that day, which it does not); ``"wire"`` lines are
+    words a Reuters report attributes to Vučić; ``"reported"`` lines are another outlet's
+    paraphrase in translation (VRT, in Dutch), never the speaker's own words. The excerpts are
+    quoted exactly as the course's ``corroboration.md`` gives them, British spellings included.
+    """
+    transcripts = _load_table("transcripts.csv")
+    # Documents in file order, lines in their order: the order a reader meets them.
+    documents = {name: rank for rank, name in enumerate(dict.fromkeys(transcripts["document"]))}
+    rank = transcripts["document"].map(documents)
+    return (
+        transcripts.assign(_rank=rank)
+        .sort_values(["_rank", "order"], kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
 
 
 def load_people() -> pd.DataFrame:

@@ -591,11 +591,11 @@ def status_chart(
     countries: pd.DataFrame,
     *,
     status_column: str,
-    title: str = "EU status of the six Western Balkans countries",
+    title: str = "EU status of the Western Balkans Six",
     country_column: str = "country",
     order: Sequence[str] | None = None,
     xlabel: str = "EU status",
-    ylabel: str = "Country",
+    ylabel: str = "Western Balkans Six",
 ) -> Chart:
     """Dot chart placing each country under its status (e.g. EU candidate), coloured by status.
 
@@ -658,7 +658,7 @@ def status_chart(
         f"{category}: {_join([name for name, status in rows if status == category])}"
         for category in categories
     )
-    alt = f"Dot chart of {_lower_first(xlabel)} for {len(rows)} countries: {groups}."
+    alt = f"Dot chart of {_lower_first(xlabel)} for {len(rows)} entries: {groups}."
     return Chart(figure, ax, title=title, alt=alt)
 
 

@@ -45,7 +45,7 @@ IDS = ["declaration-of-independence", "serbia-negotiations-decision", "north-kos
        "nato-press-conference"]
 CLAIMS = [
     ("Stoltenberg said KFOR stands ready to intervene if stability is jeopardised.", "¶3"),
-    ("Spain does not recognise Kosovo, citing precedent and separatism concerns.",
+    ("Spain does not recognise Kosovo, citing international law and no UN Security Council basis.",
      "recognition:Spain"),
     ("Albin Kurti was Kosovo's prime minister at the time of the article.", "people:Kurti"),
 ]
@@ -89,7 +89,7 @@ def test_every_row_of_every_table_resolves_to_one_line(kind):
         assert "\n" not in line
         assert line.startswith(str(key)) or kind == "events"
         assert re.search(rf"\[{re.escape(CITATION_KINDS[kind])}, "
-                         r"(verified|partly|general-knowledge)\]$", line), line
+                         r"(verified|partly|general-knowledge|reported)\]$", line), line
         assert parse_citation(f"{kind}:{key}") == (kind, key)
 
 
@@ -99,7 +99,8 @@ def test_row_descriptions_carry_what_a_reader_needs():
     kosovo = resolve_citation("countries:Kosovo")
     assert "potential candidate" in kosovo and "1,586,659" in kosovo
     assert "does not recognise" in resolve_citation("recognition:Spain")
-    assert "Stated reason" in resolve_citation("recognition:Cyprus")
+    cyprus = resolve_citation("recognition:Cyprus")
+    assert "Official reason: international law" in cyprus and "Reported explanation" in cyprus
     assert "recognises Kosovo" in resolve_citation("recognition:Austria")
     assert "not quoted" in resolve_citation("people:Kurti")
     assert "Named and quoted" in resolve_citation("people:Stoltenberg")

@@ -111,7 +111,7 @@ CLAIMS = [
      "Kosovo's government postponed its measures on licence plates and entry/exit documents.",
      "events:north-kosovo-barricades"),
     ("Spain is one of the EU member states that do not recognise Kosovo; the reason it gives is "
-     "concern about precedent and separatism.", "recognition:Spain"),
+     "international law and no UN Security Council basis.", "recognition:Spain"),
 ]
 
 

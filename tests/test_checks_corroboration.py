@@ -10,7 +10,9 @@ from course.checks.corroboration import (
     CLAIMS,
     FRAMING_OPTIONS,
     NOT_CHECKABLE_OPTIONS,
+    SECOND_CONFERENCE_OPTIONS,
     TERMS,
+    TRANSCRIPT_OPTIONS,
 )
 from course.data import load_article, load_events, load_people
 from course.text import find_quotes, kwic
@@ -22,7 +24,7 @@ VERDICTS_KEY = ["supported", "supported", "supported", "supported", "not checkab
                 "supported", "supported", "supported", "contradicted", "supported"]
 EVIDENCE_KEY = [
     "events:nato-press-conference",
-    "events:unscr-1244; glossary:KFOR (Kosovo Force)",
+    "transcripts:nato-vucic-06; events:unscr-1244; glossary:KFOR (Kosovo Force)",
     "events:dialogue-first-round",
     "events:energy-roadmap",
     "",
@@ -169,6 +171,13 @@ CASES = {
          "1 row whose evidence exists but does not bear"),
         (_table(evidence=_with(EVIDENCE_KEY, 2, "events:kfor-enters-kosovo")),
          "does not bear on the claim"),
+        # Claim 2 is Stoltenberg's own words: tables alone cannot show what he said.
+        (_table(evidence=_with(EVIDENCE_KEY, 2, "events:unscr-1244; glossary:KFOR (Kosovo Force)")),
+         "speaker's own words against tables only"),
+        (_table(evidence=_with(EVIDENCE_KEY, 2, "transcripts:nato-vucic-12")),
+         "does not bear on the claim"),
+        (_table(evidence=_with(EVIDENCE_KEY, 2, "transcripts:nato-vucic-99")),
+         "name no row of their table"),
     ]),
     "5.6": Case(lambda: "B", [
         ("A", NOT_CHECKABLE_OPTIONS["A"][:30]),
@@ -211,6 +220,28 @@ CASES = {
         ("D", FRAMING_OPTIONS["D"][:30]),
         (3, "one letter in quotes"),
     ], secrets=[FRAMING_OPTIONS["C"]]),
+    "5.11": Case(lambda: [3, 4, 5, 6, 7], [
+        ([4, 5], "letter for letter"),
+        ([2, 3, 4, 5, 6], "counted from 0"),
+        ([3, 4, 5, 6, 7, 8], "1 line number(s) that should not be there"),
+        ([3, 4, 5, 6], "1 line number(s) missing"),
+        ([3, 4, 5, 6, 7, 13], "no line of the transcript"),
+        ([3, 3, 4], "same line twice"),
+        (["3", "4"], "line numbers"),
+        ("3, 4, 5, 6, 7", "square brackets"),
+    ]),
+    "5.12": Case(lambda: "B", [
+        ("A", TRANSCRIPT_OPTIONS["A"][:30]),
+        ("C", TRANSCRIPT_OPTIONS["C"][:30]),
+        ("D", TRANSCRIPT_OPTIONS["D"][:30]),
+        (["B"], "one letter in quotes"),
+    ], secrets=[TRANSCRIPT_OPTIONS["B"]]),
+    "5.13": Case(lambda: "C", [
+        ("A", SECOND_CONFERENCE_OPTIONS["A"][:30]),
+        ("B", SECOND_CONFERENCE_OPTIONS["B"][:30]),
+        ("d", SECOND_CONFERENCE_OPTIONS["D"][:30]),
+        ("E", "should be one of"),
+    ], secrets=[SECOND_CONFERENCE_OPTIONS["C"]]),
 }
 
 
@@ -228,7 +259,7 @@ def test_other_right_forms_are_accepted(capsys):
 def test_claims_table_accepts_other_fair_evidence(capsys):
     evidence = list(EVIDENCE_KEY)
     evidence[0] = "people:Aleksandar Vučić; events:nato-press-conference"
-    evidence[1] = "glossary:UNSCR 1244"
+    evidence[1] = "Transcripts: NATO-VUCIC-06; glossary:UNSCR 1244"
     evidence[2] = "glossary:EU-facilitated dialogue"
     evidence[5] = "glossary:declaration of independence"
     evidence[6] = "glossary:Kosovo; events:vucic-presidency"
@@ -268,3 +299,12 @@ def test_hidden_check_catches_a_hardcoded_function():
     with pytest.raises(CheckFailed, match="last paragraph"):
         check_hidden("5.1", _last_match)
     check_hidden("5.1", _good_finder)
+
+
+def test_printed_lines_are_computed_from_the_transcript():
+    """5.11's expected lines follow from the data: the article prints lines 3 to 7 of NATO's
+    transcript, respelled and repunctuated (corroboration.md), and leaves out 1, 2 and 8 to 12."""
+    from course.checks.corroboration import _printed_lines
+
+    assert _printed_lines() == [3, 4, 5, 6, 7]
+

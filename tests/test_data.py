@@ -24,6 +24,7 @@ TABLES = {
     "eu_recognition.csv": data.load_recognition,
     "people.csv": data.load_people,
     "glossary.csv": data.load_glossary,
+    "transcripts.csv": data.load_transcripts,
 }
 LOADERS = list(TABLES.values())
 DATE = "datetime64[us]"
@@ -132,6 +133,19 @@ def test_countries_dtypes() -> None:
         assert countries[column].dtype == DATE, column
     kosovo = countries.set_index("country").loc["Kosovo"]
     assert pd.isna(kosovo["eu_candidate"]) and pd.isna(kosovo["eu_negotiations"])
+
+
+def test_transcripts_dtypes_and_order() -> None:
+    lines = data.load_transcripts()
+    assert str(lines["order"].dtype) == "int64"
+    assert lines["text"].map(type).eq(str).all()
+    # Documents in file order, each one's lines in their order: the order a reader meets them.
+    first = lines.loc[lines["event"] == "nato-press-conference"].iloc[0]
+    assert first["id"] == "nato-vucic-01"
+    for _, group in lines.groupby("document", sort=False):
+        assert group["order"].tolist() == sorted(group["order"])
+    assert set(lines["kind"]) == {"transcript", "wire", "reported"}
+    assert set(lines["event"]) <= set(data.load_events()["id"])
 
 
 def test_recognition_and_people_dtypes() -> None:

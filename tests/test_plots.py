@@ -303,7 +303,7 @@ def test_status_chart_groups_countries_by_status():
     chart = plots.status_chart(
         COUNTRIES, status_column="status", order=["potential candidate", "negotiating"]
     )
-    assert_labelled(chart, "EU status of the six Western Balkans countries")
+    assert_labelled(chart, "EU status of the Western Balkans Six")
     assert [t.get_text() for t in chart.ax.get_yticklabels()] == [
         "Bosnia and Herzegovina",
         "Kosovo",
@@ -446,8 +446,8 @@ def test_status_chart_with_real_countries():
     data = pytest.importorskip("course.data")
     countries = data.load_countries()
     chart = plots.status_chart(countries, status_column="status_2022_08_17")
-    assert_labelled(chart, "EU status of the six Western Balkans countries")
-    assert "6 countries" in chart.alt
+    assert_labelled(chart, "EU status of the Western Balkans Six")
+    assert "6 entries" in chart.alt
     assert "Kosovo" in chart.alt
     statuses = dict(zip(countries["country"], countries["status_2022_08_17"], strict=True))
     tiles = plots.tile_map(statuses, title="EU status on 17 August 2022", legend_title="EU status")

@@ -58,16 +58,18 @@ SLIP_OPTIONS = {
 }
 
 COMMON_OPTIONS = {
-    "A": "Notice the word *stated*: `stated_reason` records the reason these "
-    "governments give, as reported by the sources in the `source` column (S62, S63). The data "
-    "say nothing about any other motive, and we should not add one without a source.",
+    "A": "The five share an official reason: `official_reason` records what their governments "
+    "say (international law, and no UN Security Council basis for Kosovo's independence). "
+    "`reported_reason` is something else: the press's explanation (precedent and separatism at "
+    "home), and `reported_by` says who gives it. Keep what a government states apart from what "
+    "others say its motive is.",
     "B": "The dataset records no votes, and none of our sources reports a vote on Kosovo's "
     "membership of the United Nations (Kosovo is not a UN member). Stay with what the sources "
     "say.",
     "C": "Nothing in the dataset or the fact sheet says so. Not recognising Kosovo is a "
     "position on Kosovo's status; it is not a recorded position on the EU's enlargement as a "
     "whole.",
-    "D": "Look at `stated_reason` in the five rows, e.g. with `.unique()`: how many different "
+    "D": "Look at `official_reason` in the five rows, e.g. with `.unique()`: how many different "
     "values are there?",
 }
 

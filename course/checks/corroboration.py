@@ -1,13 +1,15 @@
 """Checks for assignment 05, corroboration: which claims hold up, whose voices and whose words?
 
 Expected values are computed from the course datasets where a dataset decides them (counts,
-sources cited, quoted words, terms found in the text) and stored as salted digests where they are
-judgements (the verdict of each claim, which rows bear on which claim, the multiple choices).
+sources cited, quoted words, terms found in the text, the transcript lines the article prints)
+and stored as salted digests where they are judgements (the verdict of each claim, which rows
+bear on which claim, the multiple choices).
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,6 +39,7 @@ from course.data import (
     load_glossary,
     load_people,
     load_recognition,
+    load_transcripts,
 )
 from course.text import find_quotes, kwic
 
@@ -87,11 +90,16 @@ TABLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
     "eu_recognition": (load_recognition, "member_state"),
     "people": (load_people, "name"),
     "glossary": (load_glossary, "term"),
+    "transcripts": (load_transcripts, "id"),
 }
 
 #: course.briefing's name of each table -> the name used in TABLES and in the digests above.
 _CHECK_NAMES = {"events": "events", "countries": "countries", "recognition": "eu_recognition",
-                "people": "people", "glossary": "glossary"}
+                "people": "people", "glossary": "glossary",
+                "transcripts": "transcripts"}
+
+#: Claims (row numbers) that report someone's spoken words: checked against a transcript.
+SPOKEN_CLAIMS = frozenset({2})
 
 # --- 5.5: the verdict of each claim, one digest per row and one for the ordered list --------
 
@@ -110,15 +118,30 @@ _VERDICT_DIGESTS = (
 _VERDICT_LIST_DIGEST = "8a966fa5845fcda6feab871702bfcf3608e080661657f509c563009412076362"
 
 # Digests of digest("5.5", f"{row}|{item}") for the evidence items that bear on each row's claim.
+# Row 1 also accepts any line of NATO's transcript of the Vučić press conference; row 2 (words
+# Stoltenberg spoke) the transcript line that holds them.
 _RELEVANT: dict[int, frozenset[str]] = {
     1: frozenset({
         "002180f5605253f522fbac6ffea0d619133abeac7f670fd109b7f76538f7795d",
         "ac84a29a06085deb57406fc1364aaf35c4aeca1d98dba51e1cffa0a62a7241c1",
+        "0b72c15ea0bb30f99803012836b5ce24bd2cc2072fbbdf4c823695ecb1275252",
+        "10e548778d267aa783f0d92454f230d81375abfcc1248d02b12fa9f2652896b5",
+        "055b24325ce58536c20fcd9ffe45bb1bb899721634c548e17d5daea7ed87a1d3",
+        "9acda88be91adc49310b4ea5a0bf0d29f866ac995f2e748e2265c8ee9a24de76",
+        "7bb34953acd16932f507ff03563ae5c42fa898213a38a2a1ac297cb47897743b",
+        "17b05940cadf1417c22a5958f9eb4026fc4200ddac4cca4f4de9d050e5ea81c3",
+        "369ac49d76727fe7d997c182aceb41570e578b7660907abcb00439c2ef8e564c",
+        "96008eb26c3d62d344c502c4b1a69fbc9b30e05e0a6d9b6cc2d188fc5f1225be",
+        "b8288fd806c9963a4c8c1cd67f561a9488e7581cf80ecd4f5e8b556e564ddf14",
+        "6acfe93b410e3234f2b1642e597754cf93c6ed3d46b905f2d6b858c5fd6f772b",
+        "d4b685a3bb1e6df80a5ee8d90a32a18fd901208e4154ff6e3e9c0f35ef536be5",
+        "564d7b5c44de3aebd9fb408fe82a6be864b95def60b639e92be98cd11dbcc0da",
     }),
     2: frozenset({
         "94f1130f8c5486e2b1d919959c915e078cb7b5a6973c1f3bfee120b60882706d",
         "7732ca1e88e2d657ed630bb401fa06243914512cdb2dd3b78ca632373c89a542",
         "52fabeae1774164f103dd8576dcc57a7459d1a4966e07a1474424b4323b33d5f",
+        "2eed0f5c79e43d9c6b6e5a54e7a412c9ae89af03916e0e7ab1e2bc5615494e26",
     }),
     3: frozenset({
         "86a606a314562aeaa04c04584827b00453d5a4e1e7a4b8772bcbad8022763b6e",
@@ -175,18 +198,20 @@ NOT_CHECKABLE_OPTIONS = {
 }
 
 FRAMING_OPTIONS = {
-    "A": "Belgrade's official usage speaks of the 'Autonomous Province of Kosovo and Metohija' "
-    "and of a 'unilateral' declaration; none of those words is in the text (check with kwic), "
-    "and 'two countries' is not how that usage describes Serbia and Kosovo.",
+    "A": "Belgrade's official usage speaks of 'Kosovo and Metohija', part of Serbia, and of a "
+    "'unilateral' declaration; kwic finds none of those words in the text, and that usage would "
+    "not call Serbia and Kosovo 'two countries' or their relations 'bilateral'.",
     "B": "The EU's status-neutral form is 'Kosovo*', with a footnote leaving status open. The text "
-    "has no asterisk and no footnote, and 'two countries' is not status-neutral.",
-    "C": "The text speaks of 'the two countries' and 'both countries', calls Kurti Vučić's "
-    "'Kosovar counterpart' and writes 'declared independence' without 'unilateral': the usage of "
-    "those who treat Kosovo as a state. It does report, in ¶9, that Serbia does not recognise "
-    "it, but gives neither side's reasons.",
-    "D": "Where the parties disagree about what Kosovo is, no word is simply neutral: calling "
-    "Serbia and Kosovo 'two countries' already treats Kosovo as a state, which Belgrade does not "
-    "accept. Plain-sounding words are still choices.",
+    "has no asterisk and no footnote, and 'two countries' or 'bilateral relations' is not "
+    "status-neutral: it counts Kosovo as a country.",
+    "C": "'The two countries', 'both countries' and 'bilateral relations' count Kosovo as a "
+    "country: the usage of those who treat it as a state. 'Declared independence' is different: "
+    "both sides agree the Assembly declared it; they disagree about what that made Kosovo. ¶9 "
+    "reports that Serbia does not recognise Kosovo, but gives neither side's reasons.",
+    "D": "Where the parties disagree about what Kosovo is, 'two countries' and 'bilateral' are "
+    "not neutral: they already count Kosovo as a state, which Belgrade does not accept. "
+    "'Declared independence' is closer to neutral, since both sides agree the act took place; "
+    "telling the two kinds of phrase apart is the point.",
 }
 
 
@@ -411,8 +436,8 @@ def _resolve(item: str, row: int) -> str:
         reason = str(error).removeprefix(f"cite {item!r}: ")
         fail(variable, f"cites {item!r} in row {row}, which does not resolve: {reason}",
              "write evidence as 'table:key' with a key copied from the table: `events['id']`, "
-             "`countries['country']`, `eu_recognition['member_state']`, `people['name']` or "
-             "`glossary['term']`.")
+             "`countries['country']`, `eu_recognition['member_state']`, `people['name']`, "
+             "`glossary['term']` or `transcripts['id']`.")
     if kind == "article":
         fail(variable, f"cites {item!r} in row {row}: a paragraph of the article.",
              "a claim cannot corroborate itself: cite a row of a course table.")
@@ -509,6 +534,18 @@ def claims_table(value: Any) -> None:
              "the claim.",
              "open each cited row and read its description: does it say what the claim "
              "says (or the opposite)?")
+
+    # By the notebook's own rule, a claim that someone *said* something is checked against a
+    # record of what was said, not against a table of events.
+    unheard = sum(1 for row, (verdict, items) in enumerate(zip(verdicts, cited, strict=True),
+                                                           start=1)
+                  if row in SPOKEN_CLAIMS and verdict != "not checkable here"
+                  and not any(c.startswith("transcripts:") for c in items))
+    if unheard:
+        fail(variable, f"checks {unheard} claim(s) about a speaker's own words against tables "
+             "only.",
+             "a table of events can show that a press conference took place, not what was said "
+             "at it: find the line in `transcripts` and cite it as 'transcripts:<id>'.")
 
 
 # Multiple choice: what the verdict 'not checkable here' says.
@@ -634,4 +671,113 @@ framing = choice_question(
     "5.10", "answer_5_10",
     "8c8a17b76d4d65a32648fac6de8f1494d7672552c783ef9c080080fd50bdc723",
     FRAMING_OPTIONS,
+)
+
+
+# --- 5.11-5.13: the article's quotations traced to NATO's transcripts ----------------------------
+
+#: The press conference the article reports (events.csv id), and the one it does not.
+REPORTED_CONFERENCE = "nato-press-conference"
+OTHER_CONFERENCE = "nato-press-conference-kurti"
+
+#: How many opening words identify a line: spelling ("focussed") and punctuation (dashes for
+#: commas) change later in the lines the article prints, never in their first three words.
+OPENING_WORDS = 3
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words without punctuation, so that '--' and ',' compare alike."""
+    return re.findall(r"[\w']+", text.casefold())
+
+
+def _conference_lines(event: str) -> pd.DataFrame:
+    """NATO's transcript lines of one press conference, in order (kind 'transcript' only)."""
+    lines = load_transcripts()
+    return lines[(lines["event"] == event) & (lines["kind"] == "transcript")]
+
+
+def _printed_lines() -> list[int]:
+    """The `order` of each transcript line whose opening words the article's body prints."""
+    body = " ".join(_words(load_article().body))
+    lines = _conference_lines(REPORTED_CONFERENCE)
+    return [int(order) for order, text in zip(lines["order"], lines["text"], strict=True)
+            if " ".join(_words(text)[:OPENING_WORDS]) in body]
+
+
+@question("5.11", "answer_5_11")
+def printed_lines(value: Any) -> None:
+    """The line numbers (`order`) of the Vučić press conference transcript the article prints."""
+    variable = "answer_5_11"
+    expect_type(value, list, variable)
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int):
+            fail(variable, f"should hold line numbers (whole numbers from the `order` column), "
+                 f"but one item is {type(item).__name__}.",
+                 "take the numbers from `order`, e.g. with `.tolist()`.")
+    if len(set(value)) != len(value):
+        fail(variable, "lists the same line twice.", "each line once.")
+    lines = _conference_lines(REPORTED_CONFERENCE)
+    orders = [int(o) for o in lines["order"]]
+    expected = _printed_lines()
+    if set(value) - set(orders):
+        fail(variable, "holds a number that is no line of the transcript.",
+             f"the `order` column runs from {min(orders)} to {max(orders)}.")
+    body = load_article().body
+    exact = [int(o) for o, text in zip(lines["order"], lines["text"], strict=True)
+             if text.rstrip(".") in body]
+    if set(value) == set(exact) and set(exact) != set(expected):
+        fail(variable, "keeps only the lines the article prints letter for letter.",
+             "the article respells and repunctuates what it quotes (compare its quotations of "
+             "Stoltenberg with the transcript): match lines by their opening words, in lower "
+             "case, not by every character.")
+    if set(value) == {o - 1 for o in expected}:
+        fail(variable, "looks like positions counted from 0.",
+             "use the `order` column: the transcript numbers its lines from 1.")
+    expect_same_set(value, expected, variable, what="line number(s)",
+                    hint="for each line, is its opening (say, its first three words, in lower "
+                    "case) in the article's body? Read Stoltenberg's quotations beside the "
+                    "transcript.")
+
+
+#: 5.12: what the article did with Stoltenberg's words (lines 3-7 of NATO's transcript).
+TRANSCRIPT_OPTIONS = {
+    "A": "Compare letter by letter: the transcript spells 'focussed' and 'jeopardised' and has "
+    "commas in line 3 where ¶2 has dashes. The article did not print the lines exactly; it "
+    "respelled and repunctuated them, as newsrooms do to fit their house style.",
+    "B": "That is what the two texts show: line 3 in ¶2 with dashes for commas, lines 4 to 7 run "
+    "together as one quotation in ¶3, American spellings, and lines 2, 8 and 12 left out. A "
+    "quotation in a report is a selection, edited to house style, from a longer record.",
+    "C": "Respelling 'focussed' as 'focused' and swapping commas for dashes is house style: the "
+    "words and their meaning are the same. The quotation is faithful; what a reader should "
+    "notice is what was left out around it (lines 2, 8 and 12).",
+    "D": "Line 7 of NATO's transcript of the Vučić press conference reads 'Should stability be "
+    "jeopardised, KFOR stands ready to intervene.' The article added nothing; it left lines out.",
+}
+
+#: 5.13: what the second press conference said that the article did not.
+SECOND_CONFERENCE_OPTIONS = {
+    "A": "Compare the two transcripts line by line: the Kurti conference has lines the Vučić "
+    "conference does not, e.g. on KFOR's neutrality and its troop numbers. Choosing one press "
+    "conference of two is a choice of voices.",
+    "B": "The course's excerpts hold none of Kurti's own words: the only line about what he said "
+    "is VRT's paraphrase in Dutch, marked 'reported'. Never supply a speaker's words that no "
+    "source gives.",
+    "C": "Those are lines 3, 4 and 6 of the Kurti transcript: a message Stoltenberg says he gave "
+    "Vučić too, KFOR's neutrality and its size. Kurti's own words are not in the excerpts, so "
+    "the course cannot say what he answered.",
+    "D": "Read lines 2 and 5 of the Kurti transcript: Stoltenberg urged 'all parties' to act with "
+    "restraint and said KFOR 'is ready to intervene if stability is jeopardised'. The message "
+    "did not change between the two conferences.",
+}
+
+transcript_changes = choice_question(
+    "5.12", "answer_5_12",
+    "8ae07602fe5b5d1837d5e5bc4a233167569148a3355c1054d435b2c3b107fa77",
+    TRANSCRIPT_OPTIONS,
+)
+
+second_conference = choice_question(
+    "5.13", "answer_5_13",
+    "10fd42e348a3c388ef0945a4cc333f5f205d55234b1272422304b1ca0f91d2f4",
+    SECOND_CONFERENCE_OPTIONS,
 )
