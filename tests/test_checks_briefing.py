@@ -19,6 +19,7 @@ from course.data import (
     load_glossary,
     load_people,
     load_recognition,
+    load_transcripts,
 )
 from course.plots import Chart, bar_chart, status_chart
 from course.text import tokens
@@ -363,6 +364,7 @@ def _every_accepted_citation():
                              load_people()["name"].str.split().str[-1]]),
         "recognition": load_recognition()["member_state"],
         "glossary": load_glossary()["term"],
+        "transcripts": load_transcripts()["id"],
     }
     cites = [f"¶{n}" for n in range(1, len(ARTICLE.paragraphs) + 1)]
     cites += [f"{kind}:{key}" for kind, keys in tables.items() for key in keys]
@@ -376,7 +378,8 @@ def _every_accepted_citation():
 
 def test_raw_resolver_agrees_with_the_library():
     cites = _every_accepted_citation()
-    assert set(CITATION_KINDS) == {"events", "countries", "people", "recognition", "glossary"}
+    assert set(CITATION_KINDS) == {"events", "countries", "people", "recognition", "glossary",
+                                   "transcripts"}
     for cite in cites:
         kind, key = parse_citation(cite)
         assert _raw_key(cite) == (kind, key), cite

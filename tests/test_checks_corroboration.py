@@ -177,7 +177,7 @@ CASES = {
         (_table(evidence=_with(EVIDENCE_KEY, 2, "transcripts:nato-vucic-12")),
          "does not bear on the claim"),
         (_table(evidence=_with(EVIDENCE_KEY, 2, "transcripts:nato-vucic-99")),
-         "name no row of their table"),
+         "transcripts.csv has no row"),
     ]),
     "5.6": Case(lambda: "B", [
         ("A", NOT_CHECKABLE_OPTIONS["A"][:30]),
@@ -223,8 +223,8 @@ CASES = {
     "5.11": Case(lambda: [3, 4, 5, 6, 7], [
         ([4, 5], "letter for letter"),
         ([2, 3, 4, 5, 6], "counted from 0"),
-        ([3, 4, 5, 6, 7, 8], "1 line number(s) that should not be there"),
-        ([3, 4, 5, 6], "1 line number(s) missing"),
+        ([3, 4, 5, 6, 7, 8], "1 line number that should not be there"),
+        ([3, 4, 5, 6], "1 line number missing"),
         ([3, 4, 5, 6, 7, 13], "no line of the transcript"),
         ([3, 3, 4], "same line twice"),
         (["3", "4"], "line numbers"),

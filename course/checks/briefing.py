@@ -481,6 +481,7 @@ _RAW_TABLES: dict[str, tuple[str, str, Callable[[dict[str, str]], list[str]]]] =
     "people": ("people.csv", "name", lambda r: _raw_names(r)),
     "recognition": ("eu_recognition.csv", "member_state", lambda r: [r["member_state"]]),
     "glossary": ("glossary.csv", "term", lambda r: _raw_terms(r["term"])),
+    "transcripts": ("transcripts.csv", "id", lambda r: [r["id"]]),
 }
 
 
