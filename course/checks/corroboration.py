@@ -231,10 +231,9 @@ def _is_missing(cell: Any) -> bool:
 
 def _first_paragraph(phrase: str, paragraphs: Sequence[str]) -> int | None:
     """The 1-based number of the first paragraph containing ``phrase``, or None."""
-    for number, paragraph in enumerate(paragraphs, start=1):
-        if phrase in paragraph:
-            return number
-    return None
+    # One expression, not the loop a student writes: the installed library must not carry a copy
+    # of 5.1's model solution (tests/test_hub.py searches the student wheel for one).
+    return next((n for n, text in enumerate(paragraphs, start=1) if phrase in text), None)
 
 
 # --- 5.1 find_paragraph -----------------------------------------------------------------------
