@@ -167,13 +167,13 @@ CASES = {
         (_table(evidence=_with(EVIDENCE_KEY, 2, "events:kfor-enters-kosovo")),
          "does not bear on the claim"),
     ]),
-    "5.6": Case(lambda: "B", [
+    "5.6": Case(lambda: "C", [
         ("A", NOT_CHECKABLE_OPTIONS["A"][:30]),
-        ("C", NOT_CHECKABLE_OPTIONS["C"][:30]),
-        ("d", NOT_CHECKABLE_OPTIONS["D"][:30]),
+        ("b", NOT_CHECKABLE_OPTIONS["B"][:30]),
+        ("D", NOT_CHECKABLE_OPTIONS["D"][:30]),
         ("false", "should be one of"),
         (["B"], "one letter in quotes"),
-    ], secrets=[NOT_CHECKABLE_OPTIONS["B"]]),
+    ], secrets=[NOT_CHECKABLE_OPTIONS["C"]]),
     "5.7": Case(lambda: dict(RIGHT_WORDS), [
         (pd.Series(RIGHT_WORDS), ".to_dict()"),
         (list(RIGHT_WORDS.items()), "dictionary"),
@@ -216,7 +216,7 @@ test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 
 def test_other_right_forms_are_accepted(capsys):
     assert_passes("5.4", [f" {i} " for i in reversed(CITING_ARTICLE)], capsys)
-    assert_passes("5.6", " b ", capsys)
+    assert_passes("5.6", " c ", capsys)
     assert_passes("5.8", ["KURTI"], capsys)
     assert_passes("5.7", {**RIGHT_WORDS, "Albin Kurti": 0}, capsys)  # a true zero is fine
     assert_passes("5.9", [t.upper() for t in reversed(USED_TERMS)], capsys)

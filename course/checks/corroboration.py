@@ -156,12 +156,12 @@ NOT_CHECKABLE_OPTIONS = {
     "A": "'Not checkable here' describes our evidence, not the claim. The course tables have no "
     "row about the invasion of Ukraine or about calls for enlargement, so they can no more show "
     "the sentence false than show it true.",
-    "B": "The verdict is about the evidence we hold: no course table bears on the claim. To check "
-    "it a reader must leave the article and the tables (lateral reading): who made these "
-    "'calls', when, and in which words? The sentence itself names no one.",
-    "C": "'Has added to calls' is a claim about events in the world: people made calls, and the "
+    "B": "'Has added to calls' is a claim about events in the world: people made calls, and the "
     "invasion added to them. Other sources could confirm or contradict it; it is not a matter of "
     "taste.",
+    "C": "The verdict is about the evidence we hold: no course table bears on the claim. To check "
+    "it a reader must leave the article and the tables (lateral reading): who made these "
+    "'calls', when, and in which words? The sentence itself names no one.",
     "D": "That judges the outlet instead of the claim. Lateral reading checks what a source says "
     "against other sources; it does not dismiss a claim because of who printed it.",
 }
@@ -522,7 +522,7 @@ def claims_table(value: Any) -> None:
 # Multiple choice: what the verdict 'not checkable here' says.
 not_checkable = choice_question(
     "5.6", "answer_5_6",
-    "857a3c2a54cf7bc2855992272a1df1aae9c85bce513d2af77b0654ec2e32210a",
+    "9ca43784f272a659914d2564910692194483ed1d7af44969eadf3b481678187b",
     NOT_CHECKABLE_OPTIONS,
 )
 
