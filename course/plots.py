@@ -330,11 +330,23 @@ def _extreme(labels: Sequence[str], values: np.ndarray, value: float) -> str:
     return f"are {len(tied)} bars tied at {_fmt(value)}"
 
 
+def status_colour(label: str) -> str | None:
+    """The fixed colour of the EU status ``label`` names, or None if it names none.
+
+    A qualifier in brackets keeps its status's colour ("candidate (new)" is coloured as
+    "candidate"), so one status has one colour in every chart, whatever else its label says.
+    """
+    base = label.split("(", 1)[0].strip().casefold()
+    return STATUS_COLOURS.get(base)
+
+
 def _colours_for(categories: Sequence[str], argument: str) -> dict[str, str]:
     """Colour categories: fixed event or EU-status colours when all match, else the palette."""
-    for fixed in (CATEGORY_COLOURS, STATUS_COLOURS):
-        if all(category in fixed for category in categories):
-            return {category: fixed[category] for category in categories}
+    if all(category in CATEGORY_COLOURS for category in categories):
+        return {category: CATEGORY_COLOURS[category] for category in categories}
+    statuses = {category: status_colour(category) for category in categories}
+    if all(statuses.values()):
+        return statuses  # type: ignore[return-value]  # no None left
     if len(categories) > len(PALETTE):
         raise ValueError(
             f"{argument} has {len(categories)} distinct categories; at most {len(PALETTE)} can be "

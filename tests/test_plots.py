@@ -490,3 +490,66 @@ def test_long_titles_wrap_to_the_figure_width():
     box = chart.ax.title.get_window_extent()
     assert box.x0 >= 0 and box.x1 <= chart.figure.bbox.width, "title runs off the figure"
     assert chart.title == title
+
+
+def _status_colours_drawn(chart) -> dict[str, str]:
+    """label -> colour for each EU status a status_chart or tile_map draws."""
+    from matplotlib.colors import to_hex
+
+    legend = chart.ax.get_legend()
+    if legend is not None:  # tile_map: one legend entry per category
+        return {text.get_text(): to_hex(handle.get_facecolor())
+                for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True)
+                if text.get_text() != "no data"}
+    # status_chart: one column of squares per status, the status as the x tick label
+    labels = [t.get_text().replace("\n", " ") for t in chart.ax.get_xticklabels()]
+    drawn = {}
+    for collection in chart.ax.collections:
+        (x, _y), = collection.get_offsets()
+        drawn[labels[round(x)]] = to_hex(collection.get_facecolor()[0])
+    return drawn
+
+
+def test_every_status_chart_in_the_notebooks_uses_one_colour_per_status():
+    """Run the status charts and tile maps of the notebooks as written: a status (with or without
+    a qualifier such as '(new)') has the same colour in every one of them."""
+    import ast
+    import json
+    import os
+
+    from course_helpers import NOTEBOOKS
+
+    charts = []
+    for path in sorted(NOTEBOOKS.glob("*/*.ipynb")):
+        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                 if c["cell_type"] == "code"]
+        if not any(f in "".join(c["source"]) for c in cells for f in ("status_chart(",
+                                                                       "tile_map(")):
+            continue
+        namespace: dict = {}
+        cwd = os.getcwd()
+        os.chdir(path.parent)
+        try:
+            for cell in cells:
+                source = "".join(cell["source"])
+                if "status_chart(" not in source and "tile_map(" not in source:
+                    if "import" in source or "load_" in source:
+                        exec(compile(source, str(path), "exec"), namespace)
+                    continue
+                tree = ast.parse(source)
+                last = tree.body.pop() if isinstance(tree.body[-1], ast.Expr) else None
+                exec(compile(tree, str(path), "exec"), namespace)
+                if last is not None:
+                    charts.append(eval(compile(ast.Expression(last.value), str(path), "eval"),
+                                       namespace))
+        finally:
+            os.chdir(cwd)
+    assert len(charts) >= 2, "expected the status chart and the tile map of assignment 04"
+    seen: dict[str, set[str]] = {}
+    for chart in charts:
+        for label, colour in _status_colours_drawn(chart).items():
+            status = label.split("(", 1)[0].strip()
+            assert colour == plots.STATUS_COLOURS[status].lower(), (chart.title, label, colour)
+            seen.setdefault(status, set()).add(colour)
+    assert {"negotiating", "potential candidate"} <= set(seen)
+    assert all(len(colours) == 1 for colours in seen.values()), seen
