@@ -513,37 +513,9 @@ def _status_colours_drawn(chart) -> dict[str, str]:
 def test_every_status_chart_in_the_notebooks_uses_one_colour_per_status():
     """Run the status charts and tile maps of the notebooks as written: a status (with or without
     a qualifier such as '(new)') has the same colour in every one of them."""
-    import ast
-    import json
-    import os
+    from course_helpers import notebook_charts
 
-    from course_helpers import NOTEBOOKS
-
-    charts = []
-    for path in sorted(NOTEBOOKS.glob("*/*.ipynb")):
-        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
-                 if c["cell_type"] == "code"]
-        if not any(f in "".join(c["source"]) for c in cells for f in ("status_chart(",
-                                                                       "tile_map(")):
-            continue
-        namespace: dict = {}
-        cwd = os.getcwd()
-        os.chdir(path.parent)
-        try:
-            for cell in cells:
-                source = "".join(cell["source"])
-                if "status_chart(" not in source and "tile_map(" not in source:
-                    if "import" in source or "load_" in source:
-                        exec(compile(source, str(path), "exec"), namespace)
-                    continue
-                tree = ast.parse(source)
-                last = tree.body.pop() if isinstance(tree.body[-1], ast.Expr) else None
-                exec(compile(tree, str(path), "exec"), namespace)
-                if last is not None:
-                    charts.append(eval(compile(ast.Expression(last.value), str(path), "eval"),
-                                       namespace))
-        finally:
-            os.chdir(cwd)
+    charts = notebook_charts("status_chart", "tile_map")
     assert len(charts) >= 2, "expected the status chart and the tile map of assignment 04"
     seen: dict[str, set[str]] = {}
     for chart in charts:

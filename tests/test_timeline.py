@@ -586,3 +586,16 @@ def test_real_events_timelines(real_events):
     for start, end in [("2022", "2022"), ("1998", "2013"), ("2020", "2022")]:
         chart = timeline.plot_timeline(real_events, title="T", start=start, end=end)
         assert_no_overlapping_labels(chart)
+
+
+def test_the_notebooks_timelines_label_every_event():
+    """Every timeline a notebook draws has room for all its labels (03's main timeline once
+    dropped eight, among them the 29 June 2022 decisions its written answer is built on)."""
+    from course_helpers import notebook_charts
+
+    charts = notebook_charts("plot_timeline")
+    assert len(charts) >= 3
+    for chart in charts:
+        assert "left out" not in chart.alt and "too many events" not in chart.alt, chart.alt
+    shown = {text.get_text() for chart in charts for text in chart.ax.texts}
+    assert any(label.startswith("Kosovo decides on licence plates") for label in shown), shown
