@@ -14,6 +14,7 @@ import contextlib
 import difflib
 import html
 import io
+import re
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -334,10 +335,16 @@ def status_colour(label: str) -> str | None:
     """The fixed colour of the EU status ``label`` names, or None if it names none.
 
     A qualifier in brackets keeps its status's colour ("candidate (new)" is coloured as
-    "candidate"), so one status has one colour in every chart, whatever else its label says.
+    "candidate"), and a label that names two steps takes the colour of the last, more specific
+    one ("candidate, negotiating" is coloured as "negotiating"), so one status has one colour in
+    every chart, whatever else its label says.
     """
     base = label.split("(", 1)[0].strip().casefold()
-    return STATUS_COLOURS.get(base)
+    if base in STATUS_COLOURS:
+        return STATUS_COLOURS[base]
+    parts = [part.strip() for part in re.split(r",|;|/| and ", base)]
+    named = [part for part in parts if part in STATUS_COLOURS]
+    return STATUS_COLOURS[named[-1]] if named else None
 
 
 def _colours_for(categories: Sequence[str], argument: str) -> dict[str, str]:

@@ -81,8 +81,8 @@ def notebook_charts(*functions: str) -> list:
 
     Each notebook that calls one of them is run in-process from the top: every code cell that
     imports, loads data or defines a function, and every cell that calls one of ``functions``
-    (a cell's last expression is kept, as Jupyter would show it). Faster than a kernel, and the
-    same inputs.
+    (a cell's last expression is kept, as Jupyter would show it, and so is a chart stored in a
+    variable). Faster than a kernel, and the same inputs.
     """
     import ast
 
@@ -108,6 +108,9 @@ def notebook_charts(*functions: str) -> list:
                 if last is not None:
                     expression = ast.Expression(last.value)
                     charts.append(eval(compile(expression, str(path), "eval"), namespace))
+                # A chart stored in a variable (answer_6_6 = status_chart(...)) counts too.
+                charts.extend(v for v in namespace.values()
+                              if type(v).__name__ == "Chart" and all(v is not c for c in charts))
         finally:
             os.chdir(cwd)
     return charts

@@ -520,8 +520,18 @@ def test_every_status_chart_in_the_notebooks_uses_one_colour_per_status():
     seen: dict[str, set[str]] = {}
     for chart in charts:
         for label, colour in _status_colours_drawn(chart).items():
-            status = label.split("(", 1)[0].strip()
-            assert colour == plots.STATUS_COLOURS[status].lower(), (chart.title, label, colour)
+            expected = plots.status_colour(label)
+            assert expected is not None, f"{chart.title}: {label!r} names no EU status"
+            assert colour == expected.lower(), (chart.title, label, colour)
+            status = next(s for s, c in plots.STATUS_COLOURS.items() if c == expected)
             seen.setdefault(status, set()).add(colour)
     assert {"negotiating", "potential candidate"} <= set(seen)
     assert all(len(colours) == 1 for colours in seen.values()), seen
+
+
+def test_status_colour_reads_qualified_and_combined_labels():
+    assert plots.status_colour("candidate (new)") == plots.STATUS_COLOURS["candidate"]
+    assert plots.status_colour("Potential candidate") == plots.STATUS_COLOURS["potential candidate"]
+    # A candidate that is negotiating: the later, more specific step decides the colour.
+    assert plots.status_colour("candidate, negotiating") == plots.STATUS_COLOURS["negotiating"]
+    assert plots.status_colour("no such status") is None
