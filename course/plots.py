@@ -225,10 +225,37 @@ class Chart:
             self._print_png(handle, dpi=dpi)
         return target
 
+    def _fit_text(self) -> None:
+        """Re-wrap the title and the y-axis label until they lie inside the figure.
+
+        Constrained layout moves axes but cannot shrink text: a title centred over axes pushed
+        right by long tick labels, or a y label taller than a short figure, is cut off at the
+        edge. Measure after a layout pass, and wrap narrower while anything sticks out.
+        """
+        frame = self.figure.bbox
+        for _ in range(6):
+            self.figure.draw_without_rendering()
+            changed = False
+            for text, across in ((self.ax.title, True), (self.ax.yaxis.label, False)):
+                words = " ".join(text.get_text().split())
+                box = text.get_window_extent()
+                inside = (frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1) if across else (
+                    frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1)
+                if not words or inside:
+                    continue
+                longest = max(len(line) for line in text.get_text().splitlines())
+                narrower = max(12, int(longest * 0.8))
+                if narrower < longest:
+                    text.set_text(textwrap.fill(words, narrower))
+                    changed = True
+            if not changed:
+                return
+
     def _print_png(self, handle: Any, *, dpi: float | None) -> None:
         metadata = {"Title": self.title, "Description": self.alt, "Software": "course.plots"}
         # Tick labels are created at draw time, so the style must be active while rendering too.
         with style_context():
+            self._fit_text()
             # dpi=None means STYLE's savefig.dpi: sharper files than the on-screen rendering.
             self.figure.savefig(handle, format="png", dpi=dpi, metadata=metadata)
 

@@ -535,3 +535,21 @@ def test_status_colour_reads_qualified_and_combined_labels():
     # A candidate that is negotiating: the later, more specific step decides the colour.
     assert plots.status_colour("candidate, negotiating") == plots.STATUS_COLOURS["negotiating"]
     assert plots.status_colour("no such status") is None
+
+
+def test_rendered_title_and_y_label_stay_inside_the_figure():
+    """02's speaker chart once cut its title at the right edge and its y label at the top: a
+    title centred over axes pushed right by long tick labels, a y label taller than the axes."""
+    chart = plots.bar_chart(
+        pd.DataFrame({"speaker": ["Jens Stoltenberg", "Aleksandar Vucic", "EU leaders"],
+                      "percent": [55.9, 39.8, 4.24]}),
+        label_column="speaker", value_column="percent", horizontal=True,
+        title="Who is quoted: share of all quoted words in the body, by speaker",
+        xlabel="Share of quoted words (%)", ylabel="Speaker (as find_quotes attributes them)")
+    chart.to_png()
+    frame = chart.figure.bbox
+    title = chart.ax.title.get_window_extent()
+    label = chart.ax.yaxis.label.get_window_extent()
+    assert frame.x0 - 1 <= title.x0 and title.x1 <= frame.x1 + 1, (title, frame)
+    assert frame.y0 - 1 <= label.y0 and label.y1 <= frame.y1 + 1, (label, frame)
+    assert chart.title == "Who is quoted: share of all quoted words in the body, by speaker"
