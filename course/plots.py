@@ -14,6 +14,7 @@ import contextlib
 import difflib
 import html
 import io
+import re
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -224,10 +225,37 @@ class Chart:
             self._print_png(handle, dpi=dpi)
         return target
 
+    def _fit_text(self) -> None:
+        """Re-wrap the title and the y-axis label until they lie inside the figure.
+
+        Constrained layout moves axes but cannot shrink text: a title centred over axes pushed
+        right by long tick labels, or a y label taller than a short figure, is cut off at the
+        edge. Measure after a layout pass, and wrap narrower while anything sticks out.
+        """
+        frame = self.figure.bbox
+        for _ in range(6):
+            self.figure.draw_without_rendering()
+            changed = False
+            for text, across in ((self.ax.title, True), (self.ax.yaxis.label, False)):
+                words = " ".join(text.get_text().split())
+                box = text.get_window_extent()
+                inside = (frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1) if across else (
+                    frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1)
+                if not words or inside:
+                    continue
+                longest = max(len(line) for line in text.get_text().splitlines())
+                narrower = max(12, int(longest * 0.8))
+                if narrower < longest:
+                    text.set_text(textwrap.fill(words, narrower))
+                    changed = True
+            if not changed:
+                return
+
     def _print_png(self, handle: Any, *, dpi: float | None) -> None:
         metadata = {"Title": self.title, "Description": self.alt, "Software": "course.plots"}
         # Tick labels are created at draw time, so the style must be active while rendering too.
         with style_context():
+            self._fit_text()
             # dpi=None means STYLE's savefig.dpi: sharper files than the on-screen rendering.
             self.figure.savefig(handle, format="png", dpi=dpi, metadata=metadata)
 
@@ -330,11 +358,29 @@ def _extreme(labels: Sequence[str], values: np.ndarray, value: float) -> str:
     return f"are {len(tied)} bars tied at {_fmt(value)}"
 
 
+def status_colour(label: str) -> str | None:
+    """The fixed colour of the EU status ``label`` names, or None if it names none.
+
+    A qualifier in brackets keeps its status's colour ("candidate (new)" is coloured as
+    "candidate"), and a label that names two steps takes the colour of the last, more specific
+    one ("candidate, negotiating" is coloured as "negotiating"), so one status has one colour in
+    every chart, whatever else its label says.
+    """
+    base = label.split("(", 1)[0].strip().casefold()
+    if base in STATUS_COLOURS:
+        return STATUS_COLOURS[base]
+    parts = [part.strip() for part in re.split(r",|;|/| and ", base)]
+    named = [part for part in parts if part in STATUS_COLOURS]
+    return STATUS_COLOURS[named[-1]] if named else None
+
+
 def _colours_for(categories: Sequence[str], argument: str) -> dict[str, str]:
     """Colour categories: fixed event or EU-status colours when all match, else the palette."""
-    for fixed in (CATEGORY_COLOURS, STATUS_COLOURS):
-        if all(category in fixed for category in categories):
-            return {category: fixed[category] for category in categories}
+    if all(category in CATEGORY_COLOURS for category in categories):
+        return {category: CATEGORY_COLOURS[category] for category in categories}
+    statuses = {category: status_colour(category) for category in categories}
+    if all(statuses.values()):
+        return statuses  # type: ignore[return-value]  # no None left
     if len(categories) > len(PALETTE):
         raise ValueError(
             f"{argument} has {len(categories)} distinct categories; at most {len(PALETTE)} can be "

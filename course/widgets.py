@@ -288,25 +288,33 @@ def period_explorer(
         n = len(shown)
         precisions = shown["precision"].tolist() if "precision" in shown.columns else [None] * n
         flags = shown["in_article"].tolist() if "in_article" in shown.columns else [False] * n
+        stamps = timeline._dates(shown, "date")
+        # Rows dated before the range are there because they were still running in it (a term
+        # of office, a process); say so, or they look like a filtering mistake.
+        earlier = (stamps < pd.Timestamp(year=start, month=1, day=1)).tolist()
         rows = [
             [
-                _cell(timeline.format_when(stamp, precision)),
+                _cell(("← " if early else "") + timeline.format_when(stamp, precision)),
                 _cell(title),
                 _cell(category),
                 "✓" if not pd.isna(flag) and bool(flag) else "",
             ]
-            for stamp, precision, title, category, flag in zip(
-                timeline._dates(shown, "date"),
+            for stamp, precision, title, category, flag, early in zip(
+                stamps,
                 precisions,
                 shown["title"],
                 shown["category"],
                 flags,
+                earlier,
                 strict=True,
             )
         ]
+        began = sum(earlier)
         summary.value = _cell(
             f"{_plural(len(shown), 'event')} from {start} to {end} in "
             f"{_plural(len(chosen), 'category', 'categories')}"
+            + (f"; {began} marked ← began before {start} and {'was' if began == 1 else 'were'} "
+               "still running in it" if began else "")
         )
         results.value = _table(
             "period-table",

@@ -123,13 +123,13 @@ CASES = {
         (["Kosovo", "Bosnia"], "not one of the six"),
         (["Kosovo", "Serbia"], "not the right one"),
     ]),
-    "4.4": Case(lambda: "C", [
+    "4.4": Case(lambda: "B", [
         ("A", SLIP_OPTIONS["A"][:30]),
-        ("B", SLIP_OPTIONS["B"][:30]),
-        ("d", SLIP_OPTIONS["D"][:30]),
+        ("c", SLIP_OPTIONS["C"][:30]),
+        ("D", SLIP_OPTIONS["D"][:30]),
         ("E", "should be one of"),
         (3, "one letter in quotes"),
-    ], secrets=[SLIP_OPTIONS["C"]]),
+    ], secrets=[SLIP_OPTIONS["B"]]),
     "4.5": Case(lambda: _set(THEN != LATEST), [
         (_set(COUNTRIES["status_latest_date"] > pd.Timestamp("2022-08-17")),
          "an application is not a new status"),
@@ -199,12 +199,12 @@ CASES = {
         (sorted(_set(COUNTRIES["population_year"] > 2022)), "set(...)"),
         ({"Kosovo"}, "not the right one"),
     ]),
-    "4.13": Case(lambda: "D", [
+    "4.13": Case(lambda: "B", [
         ("A", POPULATION_OPTIONS["A"][:30]),
-        ("B", POPULATION_OPTIONS["B"][:30]),
-        ("C", POPULATION_OPTIONS["C"][:30]),
+        ("c", POPULATION_OPTIONS["C"][:30]),
+        ("D", POPULATION_OPTIONS["D"][:30]),
         ("Z", "should be one of"),
-    ], secrets=[POPULATION_OPTIONS["D"]]),
+    ], secrets=[POPULATION_OPTIONS["B"]]),
 }
 
 
@@ -217,7 +217,7 @@ def test_other_spellings_and_types_are_accepted(capsys):
     assert_passes("4.8", ["Vucic", "Kurti", "Miroslav Lajčák"], capsys)
     assert_passes("4.9", {m.upper() for m in NOT_RECOGNISING}, capsys)
     assert_passes("4.10", round(SHARE, 4), capsys)
-    assert_passes("4.13", " d ", capsys)
+    assert_passes("4.13", " b ", capsys)
     shuffled = _merge().iloc[::-1][["status_2022_08_17", "capital", "organisation_or_country",
                                     "name"]]
     assert_passes("4.7", shuffled, capsys)

@@ -99,13 +99,13 @@ CASES = {
         ("0.35", "quotes around a number"),
         (0.5, "not the right one yet"),
     ]),
-    "2.8": Case(lambda: "C", [
-        ("A", PARAPHRASE_OPTIONS["A"][:30]),
-        ("b", PARAPHRASE_OPTIONS["B"][:30]),
+    "2.8": Case(lambda: "A", [
+        ("B", PARAPHRASE_OPTIONS["B"][:30]),
+        ("c", PARAPHRASE_OPTIONS["C"][:30]),
         ("D", PARAPHRASE_OPTIONS["D"][:30]),
         ("E", "should be one of"),
         (3, "one letter in quotes"),
-    ], secrets=[PARAPHRASE_OPTIONS["C"]]),
+    ], secrets=[PARAPHRASE_OPTIONS["A"]]),
     "2.9": Case(lambda: int(modal_phrases(QUOTED_TEXT)["count"].sum()), [
         (int(modal_phrases(ARTICLE.body)["count"].sum()), "every hedge in the body"),
         (int(modal_phrases(ARTICLE.text)["count"].sum()), "whole text"),
@@ -114,12 +114,12 @@ CASES = {
         (modal_phrases(QUOTED_TEXT), "whole number"),
         (1, "not the number of hedges"),
     ]),
-    "2.10": Case(lambda: "B", [
+    "2.10": Case(lambda: "D", [
         ("A", HEDGE_OPTIONS["A"][:30]),
+        ("b", HEDGE_OPTIONS["B"][:30]),
         ("C", HEDGE_OPTIONS["C"][:30]),
-        (" d ", HEDGE_OPTIONS["D"][:30]),
         (["B"], "one letter in quotes"),
-    ], secrets=[HEDGE_OPTIONS["B"]]),
+    ], secrets=[HEDGE_OPTIONS["D"]]),
 }
 
 

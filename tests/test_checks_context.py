@@ -152,13 +152,13 @@ CASES = {
         ("brdo-summit", "outside the June"),
         (42, "text in quotes"),
     ]),
-    "3.9": Case(lambda: "B", [
+    "3.9": Case(lambda: "C", [
         ("A", SINCE_2011_OPTIONS["A"][:30]),
-        ("c", SINCE_2011_OPTIONS["C"][:30]),
+        ("b", SINCE_2011_OPTIONS["B"][:30]),
         ("D", SINCE_2011_OPTIONS["D"][:30]),
         ("E", "should be one of"),
         (2, "one letter in quotes"),
-    ], secrets=[SINCE_2011_OPTIONS["B"]]),
+    ], secrets=[SINCE_2011_OPTIONS["C"]]),
     "3.10": Case(lambda: _good_year, [
         (None, "should be a function"),
         (lambda events, year: None, "forget `return`"),

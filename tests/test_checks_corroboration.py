@@ -118,20 +118,20 @@ CASES = {
         (_returns_text, "return its number"),
         (lambda phrase, paragraphs: 5, "wrong paragraph number"),
     ]),
-    "5.2": Case(lambda: 22, [
-        (5, "do *not* recognise"),
+    "5.2": Case(lambda: 0, [
+        (22, "whatever its `confidence`"),
+        (5, "not the ones that support"),
         (27, "every member state"),
-        ("22", "quotes around a number"),
-        (22 / 27, "whole number"),
-        (20, "not the number of recognising states"),
+        ("0", "quotes around a number"),
+        (3, "not the number of verified"),
     ]),
-    "5.3": Case(lambda: 4, [
-        (6, "the article's own number"),
-        (5, "after* the article"),
-        (0, "exactly 'candidate'"),
-        (2, "*potential* candidates"),
-        (3, "not the number of candidates"),
-        (4.0, "whole number"),
+    "5.3": Case(lambda: {"Kosovo"}, [
+        ({"Kosovo", "Bosnia and Herzegovina"}, "without candidate status"),
+        ({"Serbia"}, "missing"),
+        ({"Kosovo", "Serbia"}, "should not be there"),
+        ({"Narnia"}, "not one of the six"),
+        ("Kosovo", "set"),
+        ({3}, "names as text"),
     ]),
     "5.4": Case(lambda: list(CITING_ARTICLE), [
         (", ".join(CITING_ARTICLE), "square brackets"),
@@ -179,13 +179,13 @@ CASES = {
         (_table(evidence=_with(EVIDENCE_KEY, 2, "transcripts:nato-vucic-99")),
          "transcripts.csv has no row"),
     ]),
-    "5.6": Case(lambda: "B", [
+    "5.6": Case(lambda: "C", [
         ("A", NOT_CHECKABLE_OPTIONS["A"][:30]),
-        ("C", NOT_CHECKABLE_OPTIONS["C"][:30]),
-        ("d", NOT_CHECKABLE_OPTIONS["D"][:30]),
+        ("b", NOT_CHECKABLE_OPTIONS["B"][:30]),
+        ("D", NOT_CHECKABLE_OPTIONS["D"][:30]),
         ("false", "should be one of"),
         (["B"], "one letter in quotes"),
-    ], secrets=[NOT_CHECKABLE_OPTIONS["B"]]),
+    ], secrets=[NOT_CHECKABLE_OPTIONS["C"]]),
     "5.7": Case(lambda: dict(RIGHT_WORDS), [
         (pd.Series(RIGHT_WORDS), ".to_dict()"),
         (list(RIGHT_WORDS.items()), "dictionary"),
@@ -250,7 +250,7 @@ test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 
 def test_other_right_forms_are_accepted(capsys):
     assert_passes("5.4", [f" {i} " for i in reversed(CITING_ARTICLE)], capsys)
-    assert_passes("5.6", " b ", capsys)
+    assert_passes("5.6", " c ", capsys)
     assert_passes("5.8", ["KURTI"], capsys)
     assert_passes("5.7", {**RIGHT_WORDS, "Albin Kurti": 0}, capsys)  # a true zero is fine
     assert_passes("5.9", [t.upper() for t in reversed(USED_TERMS)], capsys)

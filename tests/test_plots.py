@@ -490,3 +490,66 @@ def test_long_titles_wrap_to_the_figure_width():
     box = chart.ax.title.get_window_extent()
     assert box.x0 >= 0 and box.x1 <= chart.figure.bbox.width, "title runs off the figure"
     assert chart.title == title
+
+
+def _status_colours_drawn(chart) -> dict[str, str]:
+    """label -> colour for each EU status a status_chart or tile_map draws."""
+    from matplotlib.colors import to_hex
+
+    legend = chart.ax.get_legend()
+    if legend is not None:  # tile_map: one legend entry per category
+        return {text.get_text(): to_hex(handle.get_facecolor())
+                for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True)
+                if text.get_text() != "no data"}
+    # status_chart: one column of squares per status, the status as the x tick label
+    labels = [t.get_text().replace("\n", " ") for t in chart.ax.get_xticklabels()]
+    drawn = {}
+    for collection in chart.ax.collections:
+        (x, _y), = collection.get_offsets()
+        drawn[labels[round(x)]] = to_hex(collection.get_facecolor()[0])
+    return drawn
+
+
+def test_every_status_chart_in_the_notebooks_uses_one_colour_per_status():
+    """Run the status charts and tile maps of the notebooks as written: a status (with or without
+    a qualifier such as '(new)') has the same colour in every one of them."""
+    from course_helpers import notebook_charts
+
+    charts = notebook_charts("status_chart", "tile_map")
+    assert len(charts) >= 2, "expected the status chart and the tile map of assignment 04"
+    seen: dict[str, set[str]] = {}
+    for chart in charts:
+        for label, colour in _status_colours_drawn(chart).items():
+            expected = plots.status_colour(label)
+            assert expected is not None, f"{chart.title}: {label!r} names no EU status"
+            assert colour == expected.lower(), (chart.title, label, colour)
+            status = next(s for s, c in plots.STATUS_COLOURS.items() if c == expected)
+            seen.setdefault(status, set()).add(colour)
+    assert {"negotiating", "potential candidate"} <= set(seen)
+    assert all(len(colours) == 1 for colours in seen.values()), seen
+
+
+def test_status_colour_reads_qualified_and_combined_labels():
+    assert plots.status_colour("candidate (new)") == plots.STATUS_COLOURS["candidate"]
+    assert plots.status_colour("Potential candidate") == plots.STATUS_COLOURS["potential candidate"]
+    # A candidate that is negotiating: the later, more specific step decides the colour.
+    assert plots.status_colour("candidate, negotiating") == plots.STATUS_COLOURS["negotiating"]
+    assert plots.status_colour("no such status") is None
+
+
+def test_rendered_title_and_y_label_stay_inside_the_figure():
+    """02's speaker chart once cut its title at the right edge and its y label at the top: a
+    title centred over axes pushed right by long tick labels, a y label taller than the axes."""
+    chart = plots.bar_chart(
+        pd.DataFrame({"speaker": ["Jens Stoltenberg", "Aleksandar Vucic", "EU leaders"],
+                      "percent": [55.9, 39.8, 4.24]}),
+        label_column="speaker", value_column="percent", horizontal=True,
+        title="Who is quoted: share of all quoted words in the body, by speaker",
+        xlabel="Share of quoted words (%)", ylabel="Speaker (as find_quotes attributes them)")
+    chart.to_png()
+    frame = chart.figure.bbox
+    title = chart.ax.title.get_window_extent()
+    label = chart.ax.yaxis.label.get_window_extent()
+    assert frame.x0 - 1 <= title.x0 and title.x1 <= frame.x1 + 1, (title, frame)
+    assert frame.y0 - 1 <= label.y0 and label.y1 <= frame.y1 + 1, (label, frame)
+    assert chart.title == "Who is quoted: share of all quoted words in the body, by speaker"

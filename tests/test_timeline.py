@@ -603,3 +603,16 @@ def test_format_when_shows_only_the_known_precision():
     assert format_when("2008-02-17") == "2008-02-17"
     for module in (briefing, widgets):
         assert not hasattr(module, "_when"), f"{module.__name__} keeps its own date formatter"
+
+
+def test_the_notebooks_timelines_label_every_event():
+    """Every timeline a notebook draws has room for all its labels (03's main timeline once
+    dropped eight, among them the 29 June 2022 decisions its written answer is built on)."""
+    from course_helpers import notebook_charts
+
+    charts = notebook_charts("plot_timeline")
+    assert len(charts) >= 3
+    for chart in charts:
+        assert "left out" not in chart.alt and "too many events" not in chart.alt, chart.alt
+    shown = {text.get_text() for chart in charts for text in chart.ax.texts}
+    assert any(label.startswith("Kosovo decides on licence plates") for label in shown), shown

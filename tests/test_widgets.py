@@ -240,6 +240,11 @@ def test_period_explorer_counts_spans_overlapping_the_years(interactive):
     box = widgets.period_explorer(make_events(), years=(1999, 1999))
     assert "Kosovo War" in box.results.value
     assert box.summary.value.startswith("1 event ")
+    # The war began in 1998: the row says it began earlier, and the summary says why it is listed.
+    assert "← 1998-02-28" in box.results.value
+    assert box.summary.value.endswith("1 marked ← began before 1999 and was still running in it")
+    box.years.value = (2008, 2022)
+    assert "←" not in box.results.value and "began before" not in box.summary.value
 
 
 def test_period_explorer_escapes_titles_and_handles_empty_selection(interactive):

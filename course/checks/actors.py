@@ -45,14 +45,14 @@ SLIP_OPTIONS = {
     "A": "Look at `status_2022_08_17`: two of the six rows hold neither 'candidate' nor "
     "'negotiating'. The article's word and the table disagree, so at least one of them is "
     "loose or wrong.",
-    "B": "In the EU's terms a potential candidate has not (yet) been granted candidate status "
-    "(read the glossary rows 'candidate status' and 'potential candidate'). The two are "
-    "different steps, which is why the table keeps them apart.",
-    "C": "In August 2022 Montenegro, Serbia, North Macedonia and Albania had candidate "
+    "B": "In August 2022 Montenegro, Serbia, North Macedonia and Albania had candidate "
     "status (and were already negotiating); Bosnia and Herzegovina and Kosovo were potential "
     "candidates. Bosnia and Herzegovina became a candidate on 15 December 2022. A loose word "
     "in a news report is common: a historian notices it, checks it against a better source, "
     "and asks whether it changes the report's point.",
+    "C": "In the EU's terms a potential candidate has not (yet) been granted candidate status "
+    "(read the glossary rows 'candidate status' and 'potential candidate'). The two are "
+    "different steps, which is why the table keeps them apart.",
     "D": "Opening negotiations does not take candidate status away: a negotiating country is a "
     "candidate that has started accession talks. Count both labels.",
 }
@@ -76,14 +76,14 @@ COMMON_OPTIONS = {
 POPULATION_OPTIONS = {
     "A": "A census is a count at one moment, by one office, under one set of rules. Look at "
     "`population_year` and `population_note`: the moments and the rules differ.",
-    "B": "Read Serbia's `population_note` again: its figure *excludes* Kosovo, so nobody is "
-    "counted twice. The problem is a different one.",
-    "C": "Sorting puts the numbers in order, but it does not change when or how each was "
-    "counted. A ranking built on counts from different years and rules inherits their "
-    "differences.",
-    "D": "A fair comparison needs a common year and a common definition of who is "
+    "B": "A fair comparison needs a common year and a common definition of who is "
     "counted, and here we have neither. Whenever you use one of these figures, give its year "
     "and its caveat with it.",
+    "C": "Read Serbia's `population_note` again: its figure *excludes* Kosovo, so nobody is "
+    "counted twice. The problem is a different one.",
+    "D": "Sorting puts the numbers in order, but it does not change when or how each was "
+    "counted. A ranking built on counts from different years and rules inherits their "
+    "differences.",
 }
 
 
@@ -220,7 +220,7 @@ def potential_then(value: Any) -> None:
 # Multiple choice: the article's 'six Western Balkans candidates' against the data.
 article_slip = choice_question(
     "4.4", "answer_4_4",
-    "3cc8eceed02e1227ecd5c562866cd1f842007849826421a231a7ebb04d0d41e5",
+    "7951b34b46957b4c47d23245da65a024d43f979614195fb0a713499955a46927",
     SLIP_OPTIONS,
 )
 
@@ -513,7 +513,7 @@ def later_censuses(value: Any) -> None:
 # Multiple choice: why the six population figures cannot be compared naively.
 populations_compare = choice_question(
     "4.13", "answer_4_13",
-    "2203cbf50840898d903bde1dd9c0f771c8b6cd28a28a0b16794dea934d31c286",
+    "500deebeb2d720a2b9516ed7c1753ea7d40720d774eaf5c36dea5042e8c8d20f",
     POPULATION_OPTIONS,
 )
 

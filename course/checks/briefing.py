@@ -117,35 +117,56 @@ def roadmap_event(value: Any) -> None:
 # --------------------------------------------------------------------------- 6.3
 
 
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_ARTICLE_DAY = re.compile(
+    r"\b(17\s+aug(?:ust|\.)?\s+2022|aug(?:ust|\.)?\s+17,?\s+2022|2022-08-17|17/0?8/2022|"
+    r"17\.0?8\.2022)\b", re.IGNORECASE)
+
+
+def _counts_in(sentence: str) -> list[int]:
+    """The small whole numbers a sentence gives, in digits or words (one to six)."""
+    words = re.findall(r"\b(\d+|one|two|three|four|five|six)\b", sentence.lower())
+    return [int(w) if w.isdigit() else _NUMBER_WORDS[w] for w in words
+            if not (w.isdigit() and len(w) == 4)]  # a year is not a count
+
+
 @question("6.3", "answer_6_3")
-def candidates_on_article_date(value: Any) -> None:
-    """How many of the six were EU candidates on 17 August 2022, computed from countries.csv."""
-    expect_type(value, int, "answer_6_3")
-    countries = load_countries()
-    status = countries["status_2022_08_17"]
-    candidate_like = ["candidate", "negotiating"]
-    right = int(status.isin(candidate_like).sum())
-    if value == right:
-        return
-    if value == len(countries):
-        fail("answer_6_3", "repeats the article's word 'candidates' for all six.",
-              "the article is the claim being checked, not the evidence: count with the column "
-              "`status_2022_08_17`.")
-    if value == int((status == "candidate").sum()):
-        fail("answer_6_3", "counts only the rows marked exactly 'candidate'.",
-              "a state that is 'negotiating' was made a candidate first: it counts too.")
-    if value == int((status == "potential candidate").sum()):
-        fail("answer_6_3", "counts the *potential* candidates.",
-              "a potential candidate has not been granted candidate status; a 'negotiating' "
-              "state has.")
-    if value == int(status.str.contains("candidate").sum()):
-        fail("answer_6_3", "counts every status that contains the word 'candidate'.",
-              "a 'potential candidate' is not a candidate yet, and a 'negotiating' state is one.")
-    if value == int(countries["status_latest"].isin(candidate_like).sum()):
-        fail("answer_6_3", "uses the latest status, not the status on the article's date.",
-              "use `status_2022_08_17`: we are checking the article as of the day it appeared.")
-    fail("answer_6_3", "is a whole number, but not the number of candidates on 17 August 2022.",
-          "which statuses mean 'candidate'? Count the rows that have one of them.")
+def status_sentence(value: Any) -> None:
+    """One dated sentence on the six states' EU status on 17 August 2022, with both counts.
+
+    The counts are computed from countries.csv: states with candidate status (negotiating ones
+    included) and potential candidates, on the article's date.
+    """
+    variable = "answer_6_3"
+    expect_type(value, str, variable, hint="write the sentence as text in quotes.")
+    sentence = " ".join(value.split())
+    if len(sentence.split()) < 6:
+        fail(variable, "is too short to be a sentence a newcomer can use.",
+             "one sentence: when, how many had candidate status, how many were potential "
+             "candidates.")
+    if len(sentence.split()) > 60:
+        fail(variable, "is longer than one sentence of a briefing (60 words at most).",
+             "keep the date and the two counts; cut the rest.")
+    status = load_countries()["status_2022_08_17"]
+    candidates = int(status.isin(["candidate", "negotiating"]).sum())
+    potential = int((status == "potential candidate").sum())
+    counts = _counts_in(_ARTICLE_DAY.sub(" ", sentence))
+    lower = sentence.lower()
+    if "potential" not in lower:
+        fail(variable, "does not mention the potential candidates.",
+             "¶11 calls all six 'candidates': the correction is to say which of them were not "
+             "candidates yet, and what they were instead.")
+    if len(status) in counts and candidates not in counts:
+        fail(variable, f"still speaks of all {len(status)} as one group, as ¶11 does.",
+             "give two numbers: states with candidate status, and potential candidates.")
+    if candidates not in counts or potential not in counts:
+        fail(variable, "does not give both counts from `countries` yet.",
+             "count the rows of `status_2022_08_17` for each group (a 'negotiating' state "
+             "has candidate status too) and write both numbers into the sentence.")
+    if not _ARTICLE_DAY.search(sentence):
+        fail(variable, "gives no date, or not the article's.",
+             "statuses change (one of the six became a candidate months later): say when, "
+             "e.g. 'On 17 August 2022, ...'.")
 
 
 # --------------------------------------------------------------------------- 6.4

@@ -42,13 +42,13 @@ from course.text import (
 )
 
 PARAPHRASE_OPTIONS = {
-    "A": "There are no quotation marks in ¶1, so nobody is quoted there. Compare ¶3, where "
-    "Stoltenberg's own words about KFOR are inside quotation marks.",
-    "B": "Vučić is not the subject of ¶1: the sentence reports what Stoltenberg 'says'. Vučić "
-    "first appears in ¶2.",
-    "C": "'Says' introduces reported (indirect) speech: the reporter's words for what "
+    "A": "'Says' introduces reported (indirect) speech: the reporter's words for what "
     "Stoltenberg said. Put it next to ¶3: his condition was 'Should stability be jeopardized', "
     "the reporter's is 'if tensions ... rise', and 'intervene' has become 'step in'.",
+    "B": "There are no quotation marks in ¶1, so nobody is quoted there. Compare ¶3, where "
+    "Stoltenberg's own words about KFOR are inside quotation marks.",
+    "C": "Vučić is not the subject of ¶1: the sentence reports what Stoltenberg 'says'. Vučić "
+    "first appears in ¶2.",
     "D": "Nothing in the text says so, and words copied from a release would be quoted or "
     "credited. Stay with what the text itself shows: who is the subject of 'says'?",
 }
@@ -56,12 +56,12 @@ PARAPHRASE_OPTIONS = {
 HEDGE_OPTIONS = {
     "A": "Nothing has been decided: 'Should ...' makes any intervention depend on a condition "
     "that has not been met. Read it as 'if stability should be jeopardized ...'.",
-    "B": "The inverted 'if' clause makes a conditional commitment: it warns (deterrence) "
-    "without acting, and leaves NATO to judge when stability counts as 'jeopardized'.",
-    "C": "'Should stability be jeopardized' is an inverted 'if' clause, not a report that it has "
+    "B": "'Should stability be jeopardized' is an inverted 'if' clause, not a report that it has "
     "been; in ¶2 the same speaker says the situation 'has improved'.",
-    "D": "The hedge sits on the condition, not on NATO's ability: 'stands ready' asserts that KFOR "
+    "C": "The hedge sits on the condition, not on NATO's ability: 'stands ready' asserts that KFOR "
     "can and will act. What the clause leaves open is *when*.",
+    "D": "The inverted 'if' clause makes a conditional commitment: it warns (deterrence) "
+    "without acting, and leaves NATO to judge when stability counts as 'jeopardized'.",
 }
 
 
@@ -314,7 +314,7 @@ def quoted_fraction(value: Any) -> None:
 # Multiple choice: whose words are 'ready to step in if tensions ... rise' in ¶1?
 paraphrase = choice_question(
     "2.8", "answer_2_8",
-    "ff5d43daa1d0834e7e8ededa70b96b636933aa9c397bba34ea20f5b05cd04029",
+    "77aafb25fb241b3f3767446efacab59f536cda7eab7d2cc7ee07b5aca0e351c0",
     PARAPHRASE_OPTIONS,
 )
 
@@ -347,6 +347,6 @@ def quoted_hedges(value: Any) -> None:
 # Multiple choice: what does 'Should stability be jeopardized' do?
 conditional = choice_question(
     "2.10", "answer_2_10",
-    "c01a14bdd87cf91ba6f8ef280c9045990f8daf323311af79bb6c15ccabe0d753",
+    "878c532a14e735fbc56a22a8d7bf047c9bb88da265df9b2aedc9596c07bbe9f9",
     HEDGE_OPTIONS,
 )

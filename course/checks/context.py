@@ -43,17 +43,19 @@ FIRST_CONFERENCE = "serbia-first-igc"
 
 SINCE_2011_OPTIONS = {
     "A": "`resolve_relative` turns a bare year into its first day: that is the function's "
-    "convention, not a fact about the dialogue. The phrase gives only a year, and the events "
-    "table dates the first round to March 2011, not to New Year's Day.",
-    "B": "'Since 2011' dates a beginning, the first round in Brussels in March 2011, not an "
+    "convention, not a fact about the dialogue; the events table dates the first round to March "
+    "2011. And words assign roles: 'led' suggests the EU steers the outcome, 'facilitated' that it "
+    "convenes and mediates while Belgrade and Pristina negotiate.",
+    "B": "'Since' dates a beginning; it says nothing about how often the sides met, and the table "
+    "records particular rounds on particular days, not talks without a pause. Nor is 'EU-led' the "
+    "dialogue's usual name: that is the one ¶1 uses, 'European Union-facilitated'.",
+    "C": "'Since 2011' dates a beginning, the first round in Brussels in March 2011, not an "
     "unbroken process; and 'EU-led' (¶4, ¶7) gives the EU a larger role than "
     "'European Union-facilitated' (¶1), the usual name of the dialogue, in which Belgrade and "
     "Pristina negotiate and the EU convenes and mediates.",
-    "C": "'Since' dates a beginning; it says nothing about how often the sides met. The table "
-    "records particular rounds and agreements on particular days, not talks without a pause.",
-    "D": "Words assign roles: 'led' suggests the EU steers the outcome, 'facilitated' that it "
-    "convenes and mediates while Belgrade and Pristina negotiate. The article uses both, so a "
-    "careful reader notices the switch.",
+    "D": "Read the resolution again: it welcomed a dialogue the EU would *facilitate*; it neither "
+    "started the talks nor gave the EU the lead. The first round came in March 2011, so 'since "
+    "2011' holds; it is 'EU-led' that changes the EU's role.",
 }
 
 
@@ -408,7 +410,7 @@ def in_june(value: Any) -> None:
 # Multiple choice: what "since 2011" and "EU-led" tell a reader.
 since_2011 = choice_question(
     "3.9", "answer_3_9",
-    "a55983e40a194bdfe1a4061fdbafde5838025bf9e79e0ae7c03f81fa7e41e697",
+    "06ca9ee236dea4989c5d6e5e63e9423f69c9a86df63907269e9b743918537d76",
     SINCE_2011_OPTIONS,
 )
 

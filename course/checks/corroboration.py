@@ -187,12 +187,12 @@ NOT_CHECKABLE_OPTIONS = {
     "A": "'Not checkable here' describes our evidence, not the claim. The course tables have no "
     "row about the invasion of Ukraine or about calls for enlargement, so they can no more show "
     "the sentence false than show it true.",
-    "B": "The verdict is about the evidence we hold: no course table bears on the claim. To check "
-    "it a reader must leave the article and the tables (lateral reading): who made these "
-    "'calls', when, and in which words? The sentence itself names no one.",
-    "C": "'Has added to calls' is a claim about events in the world: people made calls, and the "
+    "B": "'Has added to calls' is a claim about events in the world: people made calls, and the "
     "invasion added to them. Other sources could confirm or contradict it; it is not a matter of "
     "taste.",
+    "C": "The verdict is about the evidence we hold: no course table bears on the claim. To check "
+    "it a reader must leave the article and the tables (lateral reading): who made these "
+    "'calls', when, and in which words? The sentence itself names no one.",
     "D": "That judges the outlet instead of the claim. Lateral reading checks what a source says "
     "against other sources; it does not dismiss a claim because of who printed it.",
 }
@@ -323,49 +323,73 @@ def find_paragraph_hidden(fn: Callable[[str, Sequence[str]], int | None]) -> Non
 
 
 @question("5.2", "answer_5_2")
-def recognising_states(value: Any) -> None:
-    """How many of the 27 EU member states recognise Kosovo (¶9: 'most EU countries do')."""
-    expect_type(value, int, "answer_5_2")
+def verified_support(value: Any) -> None:
+    """How many rows that support ¶9's 'most EU countries do' are marked 'verified'.
+
+    Computed from eu_recognition.csv: the rows with ``recognises_kosovo`` True and
+    ``confidence == 'verified'``. 04 already counted the recognisers; this weighs the evidence.
+    """
+    variable = "answer_5_2"
+    expect_type(value, int, variable)
     table = load_recognition()
-    expected = int(table["recognises_kosovo"].sum())
+    recognises = table["recognises_kosovo"].astype(bool)
+    verified = table["confidence"] == "verified"
+    expected = int((recognises & verified).sum())
     if value == expected:
         return
-    if value == len(table) - expected:
-        fail("answer_5_2", "counts the member states that do *not* recognise Kosovo.",
-             "count the rows where `recognises_kosovo` is True.")
+    if value == int(recognises.sum()):
+        fail(variable, "counts every recognising state, whatever its `confidence`.",
+             "04 asked how many; this asks how well each is sourced: combine two masks with "
+             "`&`, one on `recognises_kosovo`, one on `confidence`.")
+    if value == int(verified.sum()):
+        fail(variable, "counts every verified row, but those rows are not the ones that support "
+             "'most'.", "keep only the rows where `recognises_kosovo` is True as well (`&`).")
+    if value == int((recognises & ~verified).sum()):
+        fail(variable, "counts the supporting rows that are *not* verified.",
+             "the question asks for the rows marked 'verified'.")
     if value == len(table):
-        fail("answer_5_2", "counts every member state in the table.",
-             "keep only the rows where `recognises_kosovo` is True, then count.")
-    fail("answer_5_2", "is a whole number, but not the number of recognising states.",
-         "`recognition['recognises_kosovo']` is True or False for each state; count the Trues.")
+        fail(variable, "counts every member state in the table.",
+             "two conditions must hold together: recognises, and verified.")
+    fail(variable, "is a whole number, but not the number of verified supporting rows.",
+         "look at `recognition[['member_state', 'recognises_kosovo', 'confidence']]`, then "
+         "count the rows where both conditions hold.")
 
 
 @question("5.3", "answer_5_3")
-def candidates_on_article_date(value: Any) -> None:
-    """How many of the six states were EU candidates on 17 August 2022 (¶11 says six)."""
-    expect_type(value, int, "answer_5_3")
+def not_yet_applied(value: Any) -> None:
+    """Which of the six had not applied for EU membership by 17 August 2022 (a set of names).
+
+    Computed from countries.csv: ``eu_applied`` after the article's date, or empty.
+    04 and 06 count the candidates; this traces ¶11's word one step further back.
+    """
+    variable = "answer_5_3"
+    expect_type(value, (set, frozenset, list, tuple), variable,
+                hint="store the country names in a set, e.g. {'A', 'B'}.")
+    given = [str(v).strip() for v in value if isinstance(v, str)]
+    if len(given) != len(value):
+        fail(variable, "should hold country names as text.")
     table = load_countries()
-    granted = table["eu_candidate"]
-    expected = int((granted <= ARTICLE_DATE).sum())
-    if value == expected:
-        return
-    if value == len(table):
-        fail("answer_5_3", "is the article's own number. The point is to test it against "
-             "the data, not to repeat it.",
-             "compare each state's `eu_candidate` date with the article's date.")
-    if value == int(granted.notna().sum()):
-        fail("answer_5_3", "counts candidate status granted *after* the article was written.",
-             "a status granted later cannot make the article right on 17 August 2022: keep "
-             "dates on or before it.")
-    if value == int((table["status_2022_08_17"] == "candidate").sum()):
-        fail("answer_5_3", "counts only the states whose status reads exactly 'candidate'.",
-             "a state already negotiating membership has been a candidate first: 'negotiating' "
-             "states are candidates too.")
-    if value == int((table["status_2022_08_17"] == "potential candidate").sum()):
-        fail("answer_5_3", "counts the *potential* candidates.",
-             "a potential candidate has not been granted candidate status.")
-    fail("answer_5_3", "is a whole number, but not the number of candidates on the article's "
-         "date.", "which states have an `eu_candidate` date on or before 2022-08-17?")
+    applied = table["eu_applied"]
+    expected = set(table.loc[applied.isna() | (applied > ARTICLE_DATE), "country"])
+    key = str.casefold
+    names = {key(n) for n in table["country"]}
+    if any(key(n) not in names for n in given):
+        fail(variable, "names a state that is not one of the six in `countries`.",
+             "copy the names from the `country` column.")
+    got = {key(n) for n in given}
+    no_candidate = {key(n) for n in table.loc[~(table["eu_candidate"] <= ARTICLE_DATE),
+                                              "country"]}
+    if got == no_candidate and got != {key(n) for n in expected}:
+        fail(variable, "lists the states without candidate status: 04 asked that.",
+             "this asks about the first step, the application: compare `eu_applied` with the "
+             "article's date.")
+    ever = {key(n) for n in table.loc[applied.isna(), "country"]}
+    if ever and got == ever and got != {key(n) for n in expected}:
+        fail(variable, "lists the states that have *never* applied, as of today's data.",
+             "an application made after the article does not count on 17 August 2022: compare "
+             "the dates.")
+    expect_same_set(got, {key(n) for n in expected}, variable, what="state(s)",
+                    hint="keep the rows whose `eu_applied` is after 2022-08-17 or empty.")
 
 
 @question("5.4", "answer_5_4")
@@ -550,7 +574,7 @@ def claims_table(value: Any) -> None:
 # Multiple choice: what the verdict 'not checkable here' says.
 not_checkable = choice_question(
     "5.6", "answer_5_6",
-    "857a3c2a54cf7bc2855992272a1df1aae9c85bce513d2af77b0654ec2e32210a",
+    "9ca43784f272a659914d2564910692194483ed1d7af44969eadf3b481678187b",
     NOT_CHECKABLE_OPTIONS,
 )
 

@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="JSON",
         default=None,
         help="JupyterLab overrides.json to update (default: the one in this "
-        "environment, {sys.prefix}/share/jupyter/lab/settings/overrides.json)",
+        f"environment, {sys.prefix.replace('%', '%%')}/share/jupyter/lab/settings/overrides.json)",
     )
     p.set_defaults(func=_lab)
     return parser

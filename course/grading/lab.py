@@ -2,7 +2,11 @@
 
 Release every assignment, copy each released file into the workspace only if it is not there
 yet (a student's work is never overwritten), turn off JupyterLab's first-run news prompt, and
-start JupyterLab on the workspace.
+start JupyterLab on the workspace as a *student* workspace: nbgrader's instructor extensions
+(the Create Assignment cell toolbar, Formgrader, the course list) are disabled in a Jupyter
+config folder of the workspace's own, which ``jupyter lab`` is started with. The user's and the
+environment's Jupyter configuration are not touched, so an instructor's ``jupyter lab`` in the
+same environment keeps every extension.
 """
 
 from __future__ import annotations
@@ -21,6 +25,21 @@ from course.grading.coursedir import Course
 # string enum ("true" / "false" / "none"), not a boolean.
 NOTIFICATION_PLUGIN = "@jupyterlab/apputils-extension:notification"
 NOTIFICATION_SETTINGS = {"checkForUpdates": False, "fetchNews": "false"}
+
+# nbgrader's instructor-only parts, as its installation guide names them. One click on Create
+# Assignment's cell role menu changes a cell's grade id or role, and grading then scores the
+# notebook as if that question were missing; Formgrader and the course list need the gradebook
+# and the exchange, which students do not have. Validate (and the assignment list) stay.
+INSTRUCTOR_LAB_PLUGINS = (
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:course-list",
+)
+INSTRUCTOR_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+)
+STUDENT_CONFIG_DIR = ".jupyter"  # inside the workspace; hidden in JupyterLab's file browser
 
 
 @dataclass
@@ -54,26 +73,64 @@ def overrides_path(prefix: str | None = None) -> Path:
 
 def write_overrides(path: Path) -> dict[str, Any]:
     """Merge the notification settings into overrides.json, keeping every other setting."""
+    return _merge_json(path, {NOTIFICATION_PLUGIN: NOTIFICATION_SETTINGS})
+
+
+def _deep_merge(data: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    for key, value in update.items():
+        current = data.get(key)
+        if isinstance(value, dict):
+            data[key] = _deep_merge(current if isinstance(current, dict) else {}, value)
+        else:
+            data[key] = value
+    return data
+
+
+def _merge_json(path: Path, update: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``update`` into the JSON object in ``path`` (created if missing), keeping the rest.
+
+    A file that is not valid JSON is kept beside it as ``<name>.invalid`` and replaced.
+    """
     data: dict[str, Any] = {}
     if path.is_file():
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
-            backup = path.with_name(path.name + ".invalid")
-            shutil.copyfile(path, backup)  # keep what we could not read
-            data = {}
+            # keep what we could not read
+            shutil.copyfile(path, path.with_name(path.name + ".invalid"))
     if not isinstance(data, dict):
         data = {}
-    plugin = data.get(NOTIFICATION_PLUGIN)
-    data[NOTIFICATION_PLUGIN] = {
-        **(plugin if isinstance(plugin, dict) else {}),
-        **NOTIFICATION_SETTINGS,
-    }
+    data = _deep_merge(data, update)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return data
+
+
+def write_student_config(config_dir: Path) -> None:
+    """Disable nbgrader's instructor extensions in the Jupyter config folder ``config_dir``.
+
+    The lab plugins go where ``jupyter labextension disable --level=user`` puts them with
+    ``JUPYTER_CONFIG_DIR=config_dir`` (``labconfig/page_config.json``; these lists are merged
+    across config folders). The server extensions go into ``jupyter_server_config.json`` as a
+    ``ServerApp.jpserver_extensions`` setting rather than into ``jupyter_server_config.d/``:
+    inside a virtual environment Jupyter reads the environment's folder *before* the user's, so
+    nbgrader's own ``.d`` file, which enables them, would win; a loaded setting is not overridden
+    by ``.d`` files. Settings already in either file are kept.
+    """
+    _merge_json(config_dir / "labconfig" / "page_config.json",
+                {"disabledExtensions": dict.fromkeys(INSTRUCTOR_LAB_PLUGINS, True)})
+    _merge_json(config_dir / "jupyter_server_config.json",
+                {"ServerApp": {"jpserver_extensions":
+                               dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, False)}})
+
+
+def student_environment(workspace: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment ``jupyter lab`` runs with: Jupyter config read from the workspace."""
+    env = dict(os.environ if base is None else base)
+    env["JUPYTER_CONFIG_DIR"] = str(workspace / STUDENT_CONFIG_DIR)
+    return env
 
 
 def lab_command(workspace: Path, *, open_browser: bool, port: int | None) -> list[str]:
@@ -122,11 +179,17 @@ def lab(
             print(f"  kept  {p.relative_to(ws)}")
     settings = settings or overrides_path()
     write_overrides(settings)
+    write_student_config(ws / STUDENT_CONFIG_DIR)
     print(f"JupyterLab settings: {settings}")
+    print(f"Student Jupyter config (instructor extensions off): {ws / STUDENT_CONFIG_DIR}")
     print(f"Workspace: {ws}")
     if prepare_only:
         return 1 if failed else 0
     cmd = lab_command(ws, open_browser=open_browser, port=port)
+    env = student_environment(ws)
     sys.stdout.flush()
-    os.execv(cmd[0], cmd) if os.path.isabs(cmd[0]) else os.execvp(cmd[0], cmd)
+    if os.path.isabs(cmd[0]):
+        os.execve(cmd[0], cmd, env)
+    else:
+        os.execvpe(cmd[0], cmd, env)
     return 0  # not reached

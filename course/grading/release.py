@@ -192,7 +192,9 @@ def release(
 def _release_one(course: Course, name: str, verify: bool) -> ReleaseReport:
     """Generate one assignment and, if asked, verify it."""
     report = ReleaseReport(name)
-    result = engine.generate_assignment(course.config, name, force=True)
+    from course.grading.locked import release_config
+
+    result = engine.generate_assignment(release_config(course.config), name, force=True)
     report.generated = result.success
     if not result.success:
         last = (result.error.strip().splitlines() or ["unknown error"])[-1]
