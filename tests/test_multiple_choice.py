@@ -133,14 +133,7 @@ def test_no_letter_is_the_key_of_more_than_half() -> None:
         f"{letter!r} is the key of {count} of {len(CHOICES)} questions: {dict(letters)}")
 
 
-# 5.10 is being rewritten on another branch (its right answer changes); its options still
-# include a four-word one. Strict: once it is fixed this fails, and the mark must go.
-_BEING_REWRITTEN = {"5.10"}
-
-
-@pytest.mark.parametrize("choice", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="options being rewritten"))
-    if c.qid in _BEING_REWRITTEN else c for c in CHOICES], ids=lambda c: c.qid)
+@pytest.mark.parametrize("choice", CHOICES, ids=lambda c: c.qid)
 def test_options_are_comparable_in_length(choice: Choice) -> None:
     """No option is a throwaway: each is at least a third as long as the longest."""
     longest = max(len(t) for t in choice.options.values())
