@@ -27,7 +27,14 @@ def _collect(args: argparse.Namespace) -> int:
     from course.grading.collect import collect, format_collect
 
     course = _course(args)
-    result = collect(course, args.assignment, Path(args.source), Path(args.roster))
+    result = collect(
+        course,
+        args.assignment,
+        Path(args.source),
+        Path(args.roster),
+        timezone=args.timezone,
+        encoding=args.roster_encoding,
+    )
     print(format_collect(result, course))
     return 0
 
@@ -98,6 +105,17 @@ def _lab(args: argparse.Namespace) -> int:
     )
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 ("--jobs 0" is refused in words)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``kosovo-course`` and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -129,7 +147,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--roster",
         required=True,
         metavar="CSV",
-        help="roster with student_id and optional names, email, canvas_id, moodle_id",
+        help="roster: a CSV with student_id and optional first_name, last_name, email, "
+        "canvas_id, moodle_id; or Canvas's gradebook export; or Moodle's grading worksheet",
+    )
+    p.add_argument(
+        "--roster-encoding",
+        metavar="ENC",
+        default=None,
+        help="the roster's text encoding (default: UTF-8; Excel's Central European CSV is cp1250)",
+    )
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default=None,
+        help="the IANA time zone LMS zip times are in, e.g. Europe/Belgrade (default: the "
+        "config's c.Exchange.timezone, else UTC); the same on every collecting machine",
     )
     p.set_defaults(func=_collect)
 
@@ -138,9 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=positive_int,
         default=None,
-        help="worker processes (default: the number of CPUs)",
+        help="worker processes, at least 1 (default: the number of CPUs)",
     )
     p.add_argument(
         "--student", action="append", metavar="ID", help="grade only this student (repeatable)"
@@ -189,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="build the demo course in DIR and keep it (must be empty or new)",
     )
-    p.add_argument("--jobs", "-j", type=int, default=None)
+    p.add_argument("--jobs", "-j", type=positive_int, default=None)
     p.set_defaults(func=_demo)
 
     p = sub.add_parser("lab", help="build the student workspace and open JupyterLab")
