@@ -132,6 +132,17 @@ def _start(app: Any) -> RunResult:
     return RunResult(bool(out.get("success")), out.get("log", ""), out.get("error", ""))
 
 
+def glob_id(student: str) -> str:
+    """A student id as nbgrader's path glob must see it: ``x[1]`` matches only ``x[1]``.
+
+    nbgrader globs ``{step}/{student_id}/{assignment_id}`` and reads the real id back from the
+    path it found, so escaping changes nothing but what matches (nbgrader #1738/#1843).
+    """
+    import glob
+
+    return glob.escape(student)
+
+
 def _coursedir(config: Config, **attrs: str) -> tuple[Config, Any]:
     from nbgrader.coursedir import CourseDirectory
 
@@ -145,7 +156,7 @@ def autograde(config: Config, assignment: str, student: str, *, force: bool = Tr
     """``nbgrader autograde ASSIGNMENT --student STUDENT`` on the course ``config`` points to."""
     from nbgrader.converters import Autograde
 
-    cfg, coursedir = _coursedir(config, assignment_id=assignment, student_id=student)
+    cfg, coursedir = _coursedir(config, assignment_id=assignment, student_id=glob_id(student))
     converter = Autograde(coursedir=coursedir, config=cfg)
     converter.force = force
     return _start(converter)
@@ -172,7 +183,8 @@ def generate_feedback(
     extra = TConfig()
     # As NbGraderAPI.generate_feedback does: formgrader may have set another HTML template.
     extra.HTMLExporter.template_name = "feedback"
-    cfg, coursedir = _coursedir(config, assignment_id=assignment, student_id=student)
+    sid = student if student == "*" else glob_id(student)
+    cfg, coursedir = _coursedir(config, assignment_id=assignment, student_id=sid)
     cfg.merge(extra)
     converter = GenerateFeedback(coursedir=coursedir, config=cfg)
     converter.force = force

@@ -19,7 +19,13 @@ from pathlib import Path
 
 from course.grading import engine
 from course.grading.coursedir import Course, CourseError
-from course.grading.scratch import GRADEBOOK, build_template, relative_step, scratch_config
+from course.grading.scratch import (
+    GRADEBOOK,
+    build_template,
+    relative_step,
+    scratch_config,
+    tree_digest,
+)
 from course.grading.solutions import leaked, notebook_secrets, notebook_text
 
 SOLUTION_STUDENT = "release-check-solution"
@@ -48,11 +54,43 @@ class ReleaseReport:
     blank: list[CellResult] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    affected: list[str] = field(default_factory=list)  # graded against an earlier version
 
     @property
     def ok(self) -> bool:
         """Whether the release was generated and every check that ran passed."""
         return self.generated and not self.problems
+
+
+def release_digest(course: Course, assignment: str) -> str:
+    """One digest of what grading depends on: the source (tests, points) and the release.
+
+    A student graded under another digest was graded against an earlier version. The grading
+    core records it per student (StudentState.release_digest) from this same function.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    for step in ("source", "release"):
+        h.update(tree_digest(course.step_dir(step, assignment=assignment)).encode())
+    return h.hexdigest()
+
+
+def affected_by_release(course: Course, assignment: str, digest: str) -> list[str]:
+    """Students whose recorded grade was computed against another version of the assignment.
+
+    Reads each student's grading state (course.grading.state.load_state); a graded state with
+    no recorded version predates version tracking and counts as affected.
+    """
+    from course.grading.state import load_state, state_dir
+
+    reports = course.assignment_reports(assignment)
+    affected = []
+    for path in sorted(state_dir(reports).glob("*.json")):
+        state = load_state(reports, path.stem)
+        if state is not None and state.status == "graded" and state.release_digest != digest:
+            affected.append(state.student)
+    return affected
 
 
 def first_error_line(cell: dict) -> str:
@@ -203,6 +241,8 @@ def _release_one(course: Course, name: str, verify: bool) -> ReleaseReport:
                 break
     elif verify:
         verify_release(course, name, report)
+    if report.generated:
+        report.affected = affected_by_release(course, name, release_digest(course, name))
     return report
 
 
@@ -221,6 +261,14 @@ def format_report(reports: list[ReleaseReport]) -> str:
             lines.append(f"  solution passes {passed}/{n} autograded test cells")
             lines.append(f"  blank release fails {zero}/{len(r.blank)} autograded test cells")
             lines.append(f"  leak check: {len(r.leaks)} solution/hidden-test line(s) found")
+        if r.affected:
+            lines.append(
+                f"  ! {len(r.affected)} graded submission(s) were graded against an earlier "
+                f"version and are no longer current: run `kosovo-course grade {r.assignment}` "
+                "to regrade them"
+            )
+        elif r.generated:
+            lines.append("  graded submissions affected: 0")
         for p in r.problems:
             lines.append(f"  ! {p}")
         for leak in r.leaks[:10]:
