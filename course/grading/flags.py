@@ -88,6 +88,11 @@ _NBGRADER_WORDS: tuple[tuple[str, str], ...] = (
         "the student's answer) and grade again",
     ),
     (
+        r"No notebooks were matched",
+        "nbgrader found no notebook to grade in the submitted folder (a misnamed notebook, or "
+        "a student id nbgrader reads as a pattern); check submitted/<student>/<assignment>/",
+    ),
+    (
         r"[Cc]hecksum|has been modified|were changed",
         "a locked cell (instructions or a test) was changed by the student; nbgrader put the "
         "original back where it could",
@@ -108,6 +113,7 @@ def _plain_detail(detail: str) -> str:
         if re.search(pattern, detail):
             return words
     cleaned = re.sub(r"\s*\(?see the above traceback\)?\.?", "", detail, flags=re.I).strip()
+    cleaned = re.sub(r"^(?:[a-z_]\w*\.)+(?=[A-Z]\w*(?:Error|Exception)\b)", "", cleaned)
     return cleaned or "no detail was recorded (see reports/<assignment>/logs/<student>.log)"
 
 
