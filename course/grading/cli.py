@@ -18,7 +18,13 @@ def _release(args: argparse.Namespace) -> int:
     from course.grading.release import format_report, release
 
     course = _course(args)
-    reports = release(course, args.assignments or None, verify=not args.no_verify)
+    due = None
+    if args.due:
+        from course.grading.collect import course_timezone
+        from course.grading.late import parse_due
+
+        due = parse_due(args.due, course_timezone(course, args.timezone))
+    reports = release(course, args.assignments or None, verify=not args.no_verify, due=due)
     print(format_report(reports))
     return 0 if all(r.ok for r in reports) else 1
 
@@ -54,10 +60,30 @@ def _grade(args: argparse.Namespace) -> int:
         watch=[Path(p) for p in args.watch or []],
     )
     print(summary_table(run))
+    print(_after_grading(course, args.assignment))
     flags = course.assignment_reports(args.assignment) / "flags.csv"
     if run.flags:
         print(f"Flags: {flags}")
     return 0
+
+
+def _after_grading(course: Course, assignment: str) -> str:
+    """What the grade summary adds for a class: late penalties and unmarked written answers."""
+    from course.grading.feedback import unmarked_answers
+    from course.grading.late import format_late
+
+    lines = []
+    late = format_late(course, assignment)
+    if late:
+        lines += ["", late]
+    unmarked = unmarked_answers(course, assignment)
+    if unmarked:
+        lines += [
+            "",
+            f"Unmarked: {sum(unmarked.values())} written answer(s) of {len(unmarked)} "
+            "student(s) wait for marking in formgrader.",
+        ]
+    return "\n".join(lines)
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -138,6 +164,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="assignments to release (default: every one in the source folder)",
     )
     p.add_argument("--no-verify", action="store_true", help="skip the solution/blank/leak checks")
+    p.add_argument(
+        "--due",
+        metavar="WHEN",
+        default=None,
+        help="record the due date, e.g. '2022-08-21 23:59' (in --timezone); nbgrader marks "
+        "later submissions late and applies the configured late penalty",
+    )
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default=None,
+        help="the IANA zone of --due (default: the config's c.Exchange.timezone, else UTC)",
+    )
     p.set_defaults(func=_release)
 
     p = sub.add_parser("collect", help="bring LMS submissions into submitted/")

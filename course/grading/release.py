@@ -15,6 +15,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from course.grading import engine
@@ -55,6 +56,7 @@ class ReleaseReport:
     leaks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     affected: list[str] = field(default_factory=list)  # graded against an earlier version
+    due: datetime | None = None  # the due date recorded by this release
 
     @property
     def ok(self) -> bool:
@@ -211,9 +213,16 @@ def verify_release(course: Course, assignment: str, report: ReleaseReport) -> No
 
 
 def release(
-    course: Course, assignments: list[str] | None = None, *, verify: bool = True
+    course: Course,
+    assignments: list[str] | None = None,
+    *,
+    verify: bool = True,
+    due: datetime | None = None,
 ) -> list[ReleaseReport]:
-    """Generate (with --force) and optionally verify the given assignments (default: all)."""
+    """Generate (with --force) and optionally verify the given assignments (default: all).
+
+    ``due`` (aware datetime) is recorded as each assignment's due date in the gradebook.
+    """
     names = assignments or course.assignments()
     if not names:
         raise CourseError(f"No assignments in {course.step_dir('source')}.")
@@ -223,6 +232,11 @@ def release(
     with engine.kernel_output_to() as kernel_log:
         for name in names:
             reports.append(_release_one(course, name, verify))
+            if due is not None and reports[-1].generated:
+                from course.grading.late import set_due_date
+
+                set_due_date(course, name, due)
+                reports[-1].due = due
     Path(kernel_log).unlink(missing_ok=True)
     return reports
 
@@ -254,6 +268,8 @@ def format_report(reports: list[ReleaseReport]) -> str:
         lines.append(f"{r.assignment}: {status}")
         if r.generated:
             lines.append("  generated release/" + r.assignment)
+        if r.due is not None:
+            lines.append(f"  due date: {r.due:%Y-%m-%d %H:%M} UTC")
         if r.verified:
             n = len(r.solution)
             passed = sum(1 for c in r.solution if c.score == c.max_score)
