@@ -42,10 +42,14 @@ def cases_dir() -> Path:
     """``../shared/cases`` beside the repository root (or $KOSOVO_COURSE_CASES)."""
     explicit = os.environ.get("KOSOVO_COURSE_CASES")
     # ../shared beside the clone; a git worktree (wt/<name>) sits one folder deeper.
-    tried = [Path(explicit)] if explicit else [
-        REPO.parent / "shared" / "cases",
-        REPO.parent.parent / "shared" / "cases",
-    ]
+    tried = (
+        [Path(explicit)]
+        if explicit
+        else [
+            REPO.parent / "shared" / "cases",
+            REPO.parent.parent / "shared" / "cases",
+        ]
+    )
     for path in tried:
         if path.is_dir():
             return path

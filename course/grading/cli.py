@@ -104,6 +104,17 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from course.grading.export import export_lms, format_export
+    from course.grading.roster import Roster
+
+    course = _course(args)
+    roster = Roster.load(Path(args.roster), args.roster_encoding)
+    out = Path(args.out) if args.out else None
+    print(format_export(export_lms(course, args.assignment, args.lms, roster, out)))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from course.grading.demo import demo
 
@@ -250,6 +261,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="assignment for the item analysis (default: every graded one)",
     )
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("export", help="grades and feedback for upload to Canvas or Moodle")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--lms", required=True, choices=("canvas", "moodle"))
+    p.add_argument(
+        "--roster",
+        required=True,
+        metavar="CSV",
+        help="the roster with canvas_id or moodle_id (as for collect)",
+    )
+    p.add_argument("--roster-encoding", metavar="ENC", default=None)
+    p.add_argument(
+        "--out", metavar="DIR", default=None, help="where to write (default: reports/ASSIGNMENT)"
+    )
+    p.set_defaults(func=_export)
 
     p = sub.add_parser("demo", help="the whole workflow on a synthetic class in a temp folder")
     p.add_argument("--students", type=int, default=12, metavar="N")
