@@ -336,3 +336,15 @@ def test_zip_times_read_in_the_course_zone():
     info = zipfile.ZipInfo("x", date_time=(2022, 8, 21, 23, 30, 0))
     assert _zip_time(info, UTC) == datetime(2022, 8, 21, 23, 30, tzinfo=UTC)
     assert _zip_time(info, ZoneInfo("Europe/Belgrade")) == datetime(2022, 8, 21, 21, 30, tzinfo=UTC)
+
+
+def test_synthetic_full_marks_students_hand_in_their_own_words_not_the_key():
+    from course.grading.synth import _solutions, as_student_answer
+    from grading_fixtures import REPO
+
+    source = json.loads((REPO / "notebooks" / "01-sourcing" / "01-sourcing.ipynb").read_text())
+    written = [a for gid, a in _solutions(source).items() if gid.startswith("w")]
+    assert written and all("instructor only" not in a and "Rubric" not in a for a in written)
+    assert (
+        as_student_answer("**Model answer (instructor only).** Yes.\n\n**Rubric (1).** x") == "Yes."
+    )
