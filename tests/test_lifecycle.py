@@ -339,8 +339,9 @@ def test_zip_times_read_in_the_course_zone():
 
 
 def test_synthetic_full_marks_students_hand_in_their_own_words_not_the_key():
-    from course.grading.synth import _solutions, as_student_answer
     from grading_fixtures import REPO
+
+    from course.grading.synth import _solutions, as_student_answer
 
     source = json.loads((REPO / "notebooks" / "01-sourcing" / "01-sourcing.ipynb").read_text())
     written = [a for gid, a in _solutions(source).items() if gid.startswith("w")]
