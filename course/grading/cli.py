@@ -115,6 +115,19 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rubrics(args: argparse.Namespace) -> int:
+    from course.grading.marking import show_rubrics
+
+    course = _course(args)
+    course.require_assignment(args.assignment)
+    n = show_rubrics(course, args.assignment)
+    print(
+        f"{args.assignment}: the rubric is shown in formgrader's comment box (as a grey "
+        f"placeholder, never saved or sent to the student) for {n} written answer(s)"
+    )
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from course.grading.demo import demo
 
@@ -261,6 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="assignment for the item analysis (default: every graded one)",
     )
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("rubrics", help="show each written answer's rubric to markers in formgrader")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.set_defaults(func=_rubrics)
 
     p = sub.add_parser("export", help="grades and feedback for upload to Canvas or Moodle")
     p.add_argument("assignment", metavar="ASSIGNMENT")

@@ -18,6 +18,7 @@ from typing import Any
 
 from course.grading import engine
 from course.grading.coursedir import Course
+from course.grading.marking import is_rubric_note
 from course.grading.solutions import (
     Secret,
     html_text,
@@ -82,8 +83,13 @@ def _redactor_class() -> type:
             """Redact one test cell; every other cell is the student's and stays as it is."""
             from nbgrader import utils
 
-            if not utils.is_grade(cell) or utils.is_solution(cell):
+            if utils.is_solution(cell):
+                meta = cell.metadata.get("nbgrader", {})
+                if is_rubric_note(meta.get("comment")):
+                    meta["comment"] = None  # the marker's rubric (marking.py), not feedback
                 return cell, resources  # student-written text, whatever it contains
+            if not utils.is_grade(cell):
+                return cell, resources
             try:
                 removed = self._remove_hidden_test_region(cell)
             except RuntimeError:  # unbalanced delimiters: hide the whole test cell's code

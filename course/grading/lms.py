@@ -127,9 +127,7 @@ def open_inner_zip(parsed: Parsed) -> tuple[list[Parsed], str]:
         filename = safe_filename(name)
         if not filename:
             continue
-        entry = Entry(
-            f"{parsed.entry.path}!{name}", parsed.entry.timestamp, lambda c=content: c
-        )
+        entry = Entry(f"{parsed.entry.path}!{name}", parsed.entry.timestamp, lambda c=content: c)
         found.append(
             Parsed(entry, parsed.lms, parsed.lms_id, parsed.name, filename, 0, parsed.late)
         )
