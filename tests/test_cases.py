@@ -375,3 +375,21 @@ def test_rerelease_without_changes_affects_no_grade(resubmissions, tmp_path):
     root = fresh_copy(resubmissions[0], tmp_path / "course")
     proc = run("release", ASSIGNMENT, "--no-verify", cwd=root)
     assert "graded submissions affected: 0" in proc.stdout, proc.stdout
+
+
+def test_rubrics_shown_to_markers_never_in_feedback(graded_class, tmp_path):
+    from nbgrader.api import Gradebook
+
+    from course.grading.marking import RUBRIC_NOTE
+
+    root = fresh_copy(graded_class.root, tmp_path / "course")
+    proc = run("rubrics", ASSIGNMENT, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        key = gb.find_comment("w1-outlet", ASSIGNMENT, ASSIGNMENT, "u-ascii").auto_comment
+        blank = gb.find_comment("w1-outlet", ASSIGNMENT, ASSIGNMENT, "b-blank").auto_comment
+    assert key.startswith(RUBRIC_NOTE) and "1 point" in key
+    assert blank == "No response."  # nothing to mark: nbgrader's note stays
+    fb = run("feedback", ASSIGNMENT, "--student", "u-ascii", cwd=root)
+    assert fb.returncode == 0, fb.stdout + fb.stderr
+    assert RUBRIC_NOTE.strip() not in feedback_html(root, "u-ascii").read_text(encoding="utf-8")
