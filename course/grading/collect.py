@@ -374,7 +374,9 @@ def format_collect(result: CollectResult, course: Course) -> str:
         lines.append(f"  {c.student:<12} {c.action:<10} by {c.matched_by}: {files}{dup}{late}")
         lines += [f"    ! {note}" for note in c.notes]
     if result.new_students:
-        lines.append(f"  added to the gradebook: {', '.join(result.new_students)}")
+        shown = ", ".join(result.new_students[:10])
+        more = f" and {len(result.new_students) - 10} more" if len(result.new_students) > 10 else ""
+        lines.append(f"  added to the gradebook from the roster: {shown}{more}")
     if result.unmatched:
         lines.append(
             f"  {len(result.unmatched)} unmatched file(s) (also in {result.unmatched_csv}):"
