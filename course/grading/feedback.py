@@ -18,6 +18,7 @@ from typing import Any
 
 from course.grading import engine
 from course.grading.coursedir import Course
+from course.grading.globids import needs_alias
 from course.grading.marking import is_rubric_note
 from course.grading.solutions import (
     Secret,
@@ -220,11 +221,20 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
         if sid in wanted and not st.current and st.status != "missing":
             result.withdrawn[sid] = st.reason
     cfg = feedback_config(course.config)
+    # nbgrader's globs cannot find ids like "x[1]": those run one by one under an alias.
+    aliased = sorted(s for s in wanted if needs_alias(s))
+    plain = [s for s in students or ["*"] if not needs_alias(s)]
+    if not students and not graded - set(aliased):
+        plain = []
     with engine.kernel_output_to() as log:
-        for student in students or ["*"]:
+        for student in plain:
             run = engine.generate_feedback(cfg, assignment, student, force=True)
             if not run.success:
                 result.error = (run.error.strip().splitlines() or ["failed"])[-1]
+        for student in aliased:
+            error = _aliased_feedback(course, cfg, assignment, student)
+            if error:
+                result.error = f"{student}: {error}"
     Path(log).unlink(missing_ok=True)
     for sid in result.withdrawn:
         withdraw_feedback(course, assignment, sid)
@@ -243,6 +253,39 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
                 result.files.append(html)
     result.unmarked = {s: n for s, n in unmarked_answers(course, assignment).items() if s in wanted}
     return result
+
+
+def _aliased_feedback(course: Course, cfg: Any, assignment: str, student: str) -> str:
+    """Feedback for a student id nbgrader cannot glob (``x[1]``), made in a scratch copy.
+
+    The gradebook is copied, the student's submission given to a plain alias there, nbgrader's
+    GenerateFeedback run for the alias, and the HTML moved to the real student's folder.
+    Returns "" or the reason it failed.
+    """
+    import shutil
+    import tempfile
+
+    from course.grading.globids import alias, move_submission, replace_dir
+    from course.grading.scratch import GRADEBOOK, backup_sqlite, relative_step, scratch_config
+
+    if course.db_path is None:
+        return "feedback for ids with [ ] * ? needs the SQLite gradebook; rename the student"
+    stand_in = alias(student)
+    with tempfile.TemporaryDirectory(prefix="kosovo-feedback-") as tmp:
+        root = Path(tmp)
+        backup_sqlite(course.db_path, root / GRADEBOOK)
+        db = f"sqlite:///{root / GRADEBOOK}"
+        move_submission(db, course.course_id, assignment, student, stand_in)
+        shutil.copytree(
+            course.step_dir("autograded", student, assignment),
+            root / relative_step(course, "autograded") / stand_in / assignment,
+        )
+        run = engine.generate_feedback(scratch_config(cfg, root), assignment, stand_in)
+        out = root / relative_step(course, "feedback") / stand_in / assignment
+        if not (run.success and out.is_dir()):
+            return (run.error.strip().splitlines() or ["generate_feedback failed"])[-1]
+        replace_dir(out, course.step_dir("feedback", student, assignment))
+    return ""
 
 
 def withdraw_feedback(course: Course, assignment: str, student: str) -> None:
