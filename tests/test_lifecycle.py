@@ -349,3 +349,19 @@ def test_synthetic_full_marks_students_hand_in_their_own_words_not_the_key():
     assert (
         as_student_answer("**Model answer (instructor only).** Yes.\n\n**Rubric (1).** x") == "Yes."
     )
+
+
+@pytest.mark.nbgrader
+def test_roster_import_puts_everyone_in_the_grades_as_missing(course, tmp_path):
+    export = _write(
+        tmp_path / "canvas.csv",
+        "Student,ID,SIS User ID,SIS Login ID,Section\n"
+        "    Points Possible,,,,\n"
+        '"Petrović, Jelena",50003,jpetrovic,,A\n',
+    )
+    proc = cli("roster", str(export), cwd=course)
+    assert "1 new in the gradebook" in proc.stdout
+    cli("report", ASSIGNMENT, cwd=course)
+    with open(course / "reports" / "grades.csv", newline="", encoding="utf-8") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["student_id"] == "jpetrovic")
+    assert (row["status"], row["score"], row["last_name"]) == ("missing", "0.0", "Petrović")

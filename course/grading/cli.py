@@ -115,6 +115,22 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roster(args: argparse.Namespace) -> int:
+    from course.grading.collect import add_students
+    from course.grading.lock import course_lock
+    from course.grading.roster import Roster
+
+    course = _course(args)
+    roster = Roster.load(Path(args.roster), args.roster_encoding)
+    with course_lock(course, "roster"):
+        new = add_students(course, roster.students)
+    print(
+        f"{len(roster.students)} student(s) in {args.roster}: {len(new)} new in the gradebook, "
+        f"{len(roster.students) - len(new)} updated"
+    )
+    return 0
+
+
 def _rubrics(args: argparse.Namespace) -> int:
     from course.grading.marking import show_rubrics
 

@@ -249,7 +249,7 @@ def _collect(
         if per_student[sid]:
             result.collected.append(_collect_one(course, assignment, sid, per_student[sid], how))
     # Everyone on the roster goes into the gradebook, so the grades show who did not submit.
-    result.new_students = _add_students(course, roster.students)
+    result.new_students = add_students(course, roster.students)
     result.missing = missing_students(course, assignment, [s.student_id for s in roster.students])
     result.unmatched_csv = _write_unmatched(course, assignment, source, result.unmatched)
     return result
@@ -305,7 +305,8 @@ def _collect_one(
     )
 
 
-def _add_students(course: Course, students: list[RosterStudent]) -> list[str]:
+def add_students(course: Course, students: list[RosterStudent]) -> list[str]:
+    """Create or update each roster student in the gradebook; return the ids that were new."""
     from nbgrader.api import MissingEntry
 
     from course.grading.engine import quiet_nbgrader
