@@ -223,9 +223,10 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
     cfg = feedback_config(course.config)
     # nbgrader's globs cannot find ids like "x[1]": those run one by one under an alias.
     aliased = sorted(s for s in wanted if needs_alias(s))
-    plain = [s for s in students or ["*"] if not needs_alias(s)]
-    if not students and not graded - set(aliased):
-        plain = []
+    if students:
+        plain = [s for s in students if not needs_alias(s)]
+    else:
+        plain = ["*"] if graded - set(aliased) else []  # "*": every student nbgrader can glob
     with engine.kernel_output_to() as log:
         for student in plain:
             run = engine.generate_feedback(cfg, assignment, student, force=True)
