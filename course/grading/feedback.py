@@ -218,7 +218,9 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
     result = FeedbackResult(assignment)
     wanted = set(students) if students else graded
     for sid, st in standings(course, assignment).items():
-        if sid in wanted and not st.current and st.status != "missing":
+        # Also students whose failed submission left no autograded folder: their old
+        # feedback must go all the same.
+        if (not students or sid in wanted) and not st.current and st.status != "missing":
             result.withdrawn[sid] = st.reason
     cfg = feedback_config(course.config)
     # nbgrader's globs cannot find ids like "x[1]": those run one by one under an alias.
