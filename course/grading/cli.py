@@ -291,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_report)
 
+    p = sub.add_parser(
+        "roster", help="import a roster (CSV, Canvas gradebook export, Moodle worksheet)"
+    )
+    p.add_argument("roster", metavar="CSV")
+    p.add_argument("--roster-encoding", metavar="ENC", default=None)
+    p.set_defaults(func=_roster)
+
     p = sub.add_parser("rubrics", help="show each written answer's rubric to markers in formgrader")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.set_defaults(func=_rubrics)
