@@ -37,4 +37,7 @@ def test_demo_runs_end_to_end_without_touching_the_repo(tmp_path):
         f"reports/{assignment}/flags.csv",
     ):
         assert (keep / path).is_file(), path
-    assert len(list((keep / "feedback").glob(f"*/{assignment}/*.html"))) == 3
+    pages = list((keep / "feedback").glob(f"*/{assignment}/*.html"))
+    assert len(pages) == 3
+    for page in pages:  # full marks hand in their own words, not the instructor's key
+        assert "instructor only" not in page.read_text(encoding="utf-8"), page

@@ -18,7 +18,13 @@ def _release(args: argparse.Namespace) -> int:
     from course.grading.release import format_report, release
 
     course = _course(args)
-    reports = release(course, args.assignments or None, verify=not args.no_verify)
+    due = None
+    if args.due:
+        from course.grading.collect import course_timezone
+        from course.grading.late import parse_due
+
+        due = parse_due(args.due, course_timezone(course, args.timezone))
+    reports = release(course, args.assignments or None, verify=not args.no_verify, due=due)
     print(format_report(reports))
     return 0 if all(r.ok for r in reports) else 1
 
@@ -27,7 +33,14 @@ def _collect(args: argparse.Namespace) -> int:
     from course.grading.collect import collect, format_collect
 
     course = _course(args)
-    result = collect(course, args.assignment, Path(args.source), Path(args.roster))
+    result = collect(
+        course,
+        args.assignment,
+        Path(args.source),
+        Path(args.roster),
+        timezone=args.timezone,
+        encoding=args.roster_encoding,
+    )
     print(format_collect(result, course))
     return 0
 
@@ -47,10 +60,30 @@ def _grade(args: argparse.Namespace) -> int:
         watch=[Path(p) for p in args.watch or []],
     )
     print(summary_table(run))
+    print(_after_grading(course, args.assignment))
     flags = course.assignment_reports(args.assignment) / "flags.csv"
     if run.flags:
         print(f"Flags: {flags}")
     return 0
+
+
+def _after_grading(course: Course, assignment: str) -> str:
+    """What the grade summary adds for a class: late penalties and unmarked written answers."""
+    from course.grading.feedback import unmarked_answers
+    from course.grading.late import format_late
+
+    lines = []
+    late = format_late(course, assignment)
+    if late:
+        lines += ["", late]
+    unmarked = unmarked_answers(course, assignment)
+    if unmarked:
+        lines += [
+            "",
+            f"Unmarked: {sum(unmarked.values())} written answer(s) of {len(unmarked)} "
+            "student(s) wait for marking in formgrader.",
+        ]
+    return "\n".join(lines)
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -68,6 +101,46 @@ def _report(args: argparse.Namespace) -> int:
     course = _course(args)
     result = report(course, args.assignment)
     print(format_report(result, course))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from course.grading.export import export_lms, format_export
+    from course.grading.roster import Roster
+
+    course = _course(args)
+    roster = Roster.load(Path(args.roster), args.roster_encoding)
+    out = Path(args.out) if args.out else None
+    print(format_export(export_lms(course, args.assignment, args.lms, roster, out)))
+    return 0
+
+
+def _roster(args: argparse.Namespace) -> int:
+    from course.grading.collect import add_students
+    from course.grading.lock import course_lock
+    from course.grading.roster import Roster
+
+    course = _course(args)
+    roster = Roster.load(Path(args.roster), args.roster_encoding)
+    with course_lock(course, "roster"):
+        new = add_students(course, roster.students)
+    print(
+        f"{len(roster.students)} student(s) in {args.roster}: {len(new)} new in the gradebook, "
+        f"{len(roster.students) - len(new)} updated"
+    )
+    return 0
+
+
+def _rubrics(args: argparse.Namespace) -> int:
+    from course.grading.marking import show_rubrics
+
+    course = _course(args)
+    course.require_assignment(args.assignment)
+    n = show_rubrics(course, args.assignment)
+    print(
+        f"{args.assignment}: the rubric is shown in formgrader's comment box (as a grey "
+        f"placeholder, never saved or sent to the student) for {n} written answer(s)"
+    )
     return 0
 
 
@@ -98,6 +171,17 @@ def _lab(args: argparse.Namespace) -> int:
     )
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 ("--jobs 0" is refused in words)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``kosovo-course`` and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -120,6 +204,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="assignments to release (default: every one in the source folder)",
     )
     p.add_argument("--no-verify", action="store_true", help="skip the solution/blank/leak checks")
+    p.add_argument(
+        "--due",
+        metavar="WHEN",
+        default=None,
+        help="record the due date, e.g. '2022-08-21 23:59' (in --timezone); nbgrader marks "
+        "later submissions late and applies the configured late penalty",
+    )
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default=None,
+        help="the IANA zone of --due (default: the config's c.Exchange.timezone, else UTC)",
+    )
     p.set_defaults(func=_release)
 
     p = sub.add_parser("collect", help="bring LMS submissions into submitted/")
@@ -129,7 +226,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--roster",
         required=True,
         metavar="CSV",
-        help="roster with student_id and optional names, email, canvas_id, moodle_id",
+        help="roster: a CSV with student_id and optional first_name, last_name, email, "
+        "canvas_id, moodle_id; or Canvas's gradebook export; or Moodle's grading worksheet",
+    )
+    p.add_argument(
+        "--roster-encoding",
+        metavar="ENC",
+        default=None,
+        help="the roster's text encoding (default: UTF-8; Excel's Central European CSV is cp1250)",
+    )
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default=None,
+        help="the IANA time zone LMS zip times are in, e.g. Europe/Belgrade (default: the "
+        "config's c.Exchange.timezone, else UTC); the same on every collecting machine",
     )
     p.set_defaults(func=_collect)
 
@@ -138,9 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=positive_int,
         default=None,
-        help="worker processes (default: the number of CPUs)",
+        help="worker processes, at least 1 (default: the number of CPUs)",
     )
     p.add_argument(
         "--student", action="append", metavar="ID", help="grade only this student (repeatable)"
@@ -180,6 +291,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_report)
 
+    p = sub.add_parser(
+        "roster", help="import a roster (CSV, Canvas gradebook export, Moodle worksheet)"
+    )
+    p.add_argument("roster", metavar="CSV")
+    p.add_argument("--roster-encoding", metavar="ENC", default=None)
+    p.set_defaults(func=_roster)
+
+    p = sub.add_parser("rubrics", help="show each written answer's rubric to markers in formgrader")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.set_defaults(func=_rubrics)
+
+    p = sub.add_parser("export", help="grades and feedback for upload to Canvas or Moodle")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--lms", required=True, choices=("canvas", "moodle"))
+    p.add_argument(
+        "--roster",
+        required=True,
+        metavar="CSV",
+        help="the roster with canvas_id or moodle_id (as for collect)",
+    )
+    p.add_argument("--roster-encoding", metavar="ENC", default=None)
+    p.add_argument(
+        "--out", metavar="DIR", default=None, help="where to write (default: reports/ASSIGNMENT)"
+    )
+    p.set_defaults(func=_export)
+
     p = sub.add_parser("demo", help="the whole workflow on a synthetic class in a temp folder")
     p.add_argument("--students", type=int, default=12, metavar="N")
     p.add_argument("--assignment", default=None, help="which assignment (default: the first)")
@@ -189,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="build the demo course in DIR and keep it (must be empty or new)",
     )
-    p.add_argument("--jobs", "-j", type=int, default=None)
+    p.add_argument("--jobs", "-j", type=positive_int, default=None)
     p.set_defaults(func=_demo)
 
     p = sub.add_parser("lab", help="build the student workspace and open JupyterLab")

@@ -11,21 +11,62 @@ deleted and reported, so it cannot be released by mistake.
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from course.grading import engine
 from course.grading.coursedir import Course
+from course.grading.globids import needs_alias
+from course.grading.marking import is_rubric_note
 from course.grading.solutions import (
     Secret,
-    hidden_test_regions,
     html_text,
     leaked,
     notebook_secrets,
     notebook_text,
 )
+
+# The one line a passing visible check prints ("✓ Question 1.5 (`words_per_paragraph`): ...").
+_VERDICT = re.compile(r"^✓ Question [\w.]+ \(")
+HIDDEN_OUTPUT_NOTE = (
+    "(other output of this test cell is hidden: it can show the hidden test's inputs)"
+)
+
+
+def redact_outputs(outputs: list[Any]) -> list[Any]:
+    """The outputs of a test cell with hidden tests, as a student may see them.
+
+    The hidden test calls the student's code on inputs the student must not see, and anything
+    that code prints or shows (a debug print of its argument, nbgrader#917/#1156/#1363) lands
+    in this cell's output. So only the visible check's verdict lines and the error's one-line
+    message are kept; everything else is replaced by a note saying it was hidden.
+    """
+    kept: list[Any] = []
+    hidden = False
+    for out in outputs:
+        kind = out.get("output_type")
+        if kind == "stream":
+            text = out.get("text", "")
+            text = text if isinstance(text, str) else "".join(text)
+            lines = text.splitlines()
+            verdicts = [ln for ln in lines if _VERDICT.match(ln)]
+            hidden = hidden or len(verdicts) < len([ln for ln in lines if ln.strip()])
+            if verdicts:
+                out["text"] = "\n".join(verdicts) + "\n"
+                kept.append(out)
+        elif kind == "error":
+            # IPython tracebacks quote the failing source line: keep only the message.
+            out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+            kept.append(out)
+        else:
+            hidden = True  # displays and results of the student's code
+    if hidden:
+        from nbformat.v4 import new_output
+
+        kept.insert(0, new_output("stream", name="stdout", text=HIDDEN_OUTPUT_NOTE + "\n"))
+    return kept
 
 
 def _redactor_class() -> type:
@@ -43,29 +84,20 @@ def _redactor_class() -> type:
             """Redact one test cell; every other cell is the student's and stays as it is."""
             from nbgrader import utils
 
-            if not utils.is_grade(cell) or utils.is_solution(cell):
+            if utils.is_solution(cell):
+                meta = cell.metadata.get("nbgrader", {})
+                if is_rubric_note(meta.get("comment")):
+                    meta["comment"] = None  # the marker's rubric (marking.py), not feedback
                 return cell, resources  # student-written text, whatever it contains
-            hidden = [
-                ln.strip()
-                for r in hidden_test_regions(str(cell.source))
-                for ln in r.splitlines()
-                if ln.strip()
-            ]
+            if not utils.is_grade(cell):
+                return cell, resources
             try:
                 removed = self._remove_hidden_test_region(cell)
             except RuntimeError:  # unbalanced delimiters: hide the whole test cell's code
                 cell.source = "# (test code hidden)"
                 removed = True
             if removed and cell.cell_type == "code":
-                for out in cell.get("outputs", []):
-                    if out.get("output_type") == "error":
-                        # IPython tracebacks quote the failing source line: keep only the message.
-                        out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
-                    elif "text" in out and hidden:
-                        text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
-                        out["text"] = "\n".join(
-                            ln for ln in text.splitlines() if ln.strip() not in hidden
-                        )
+                cell["outputs"] = redact_outputs(cell.get("outputs", []))
             return cell, resources
 
     return RedactHiddenTests
@@ -79,6 +111,8 @@ class FeedbackResult:
     files: list[Path] = field(default_factory=list)
     leaks: dict[str, list[str]] = field(default_factory=dict)  # file -> leaked lines
     error: str = ""
+    withdrawn: dict[str, str] = field(default_factory=dict)  # student -> why no feedback
+    unmarked: dict[str, int] = field(default_factory=dict)  # student -> written answers unmarked
 
     @property
     def ok(self) -> bool:
@@ -102,10 +136,14 @@ def feedback_config(config: Any) -> Any:
 
 
 def _own_text(course: Course, student: str, assignment: str, notebook: str) -> str:
+    import nbformat
+
     path = course.step_dir("submitted", student, assignment) / f"{notebook}.ipynb"
     try:
-        return notebook_text(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        # Every format nbgrader accepts (nbformat 3 has worksheets, not cells): read as v4.
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        return notebook_text(nb)
+    except Exception:  # unreadable: nothing counts as the student's own text
         return ""
 
 
@@ -124,30 +162,140 @@ def check_feedback(
     return found
 
 
+def unmarked_answers(course: Course, assignment: str) -> dict[str, int]:
+    """Student -> number of written (manually graded) answers not marked yet in formgrader."""
+    from nbgrader.api import MissingEntry
+
+    counts: dict[str, int] = {}
+    with course.gradebook() as gb:
+        try:
+            a = gb.find_assignment(assignment)
+        except MissingEntry:
+            return {}
+        for sub in a.submissions:
+            n = sum(
+                1
+                for nb in sub.notebooks
+                for g in nb.grades
+                if g.needs_manual_grade and g.cell.cell_type == "markdown"
+            )
+            if n:
+                counts[sub.student.id] = n
+    return counts
+
+
+def _autograded(course: Course, assignment: str) -> set[str]:
+    base = course.step_dir("autograded")
+    if not base.is_dir():
+        return set()
+    return {p.name for p in base.iterdir() if (p / assignment).is_dir()}
+
+
 def feedback(course: Course, assignment: str, students: list[str] | None = None) -> FeedbackResult:
-    """Generate and check feedback for every autograded student (or only ``students``)."""
+    """Generate and check feedback for every autograded student (or only ``students``).
+
+    A student whose newest submission has no current grade (it could not be graded, or came
+    after grading) gets no feedback, and any earlier feedback is withdrawn (deleted), so the
+    old score is never released as the grade of the newer work. Raises CourseError before
+    grading, and for a student with no graded submission.
+    """
+    from course.grading.coursedir import CourseError
+    from course.grading.standing import standings
+
     course.require_assignment(assignment)
+    graded = _autograded(course, assignment)
+    if not graded:
+        raise CourseError(
+            f"No graded submissions of {assignment} yet: run `kosovo-course grade {assignment}` "
+            "first, then feedback."
+        )
+    unknown = sorted(set(students or []) - graded)
+    if unknown:
+        raise CourseError(
+            f"No graded submission of {assignment} for: {', '.join(unknown)} (check the id, or "
+            f"run `kosovo-course grade {assignment} --student ID` first)."
+        )
     result = FeedbackResult(assignment)
+    wanted = set(students) if students else graded
+    for sid, st in standings(course, assignment).items():
+        # Also students whose failed submission left no autograded folder: their old
+        # feedback must go all the same.
+        if (not students or sid in wanted) and not st.current and st.status != "missing":
+            result.withdrawn[sid] = st.reason
     cfg = feedback_config(course.config)
+    # nbgrader's globs cannot find ids like "x[1]": those run one by one under an alias.
+    aliased = sorted(s for s in wanted if needs_alias(s))
+    if students:
+        plain = [s for s in students if not needs_alias(s)]
+    else:
+        plain = ["*"] if graded - set(aliased) else []  # "*": every student nbgrader can glob
     with engine.kernel_output_to() as log:
-        for student in students or ["*"]:
+        for student in plain:
             run = engine.generate_feedback(cfg, assignment, student, force=True)
             if not run.success:
                 result.error = (run.error.strip().splitlines() or ["failed"])[-1]
+        for student in aliased:
+            error = _aliased_feedback(course, cfg, assignment, student)
+            if error:
+                result.error = f"{student}: {error}"
     Path(log).unlink(missing_ok=True)
+    for sid in result.withdrawn:
+        withdraw_feedback(course, assignment, sid)
     secrets = notebook_secrets(course.step_dir("source", assignment=assignment))
     base = course.step_dir("feedback")
-    for html in sorted(base.glob(f"*/{assignment}/*.html")):
-        student = html.parent.parent.name
-        if students and student not in students:
+    for student_dir in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
+        student = student_dir.name
+        if student not in wanted or student in result.withdrawn:
             continue
-        found = check_feedback(course, assignment, html, student, secrets)
-        if found:
-            result.leaks[str(html)] = found
-            html.unlink()
-        else:
-            result.files.append(html)
+        for html in sorted((student_dir / assignment).glob("*.html")):
+            found = check_feedback(course, assignment, html, student, secrets)
+            if found:
+                result.leaks[str(html)] = found
+                html.unlink()
+            else:
+                result.files.append(html)
+    result.unmarked = {s: n for s, n in unmarked_answers(course, assignment).items() if s in wanted}
     return result
+
+
+def _aliased_feedback(course: Course, cfg: Any, assignment: str, student: str) -> str:
+    """Feedback for a student id nbgrader cannot glob (``x[1]``), made in a scratch copy.
+
+    The gradebook is copied, the student's submission given to a plain alias there, nbgrader's
+    GenerateFeedback run for the alias, and the HTML moved to the real student's folder.
+    Returns "" or the reason it failed.
+    """
+    import shutil
+    import tempfile
+
+    from course.grading.globids import alias, move_submission, replace_dir
+    from course.grading.scratch import GRADEBOOK, backup_sqlite, relative_step, scratch_config
+
+    if course.db_path is None:
+        return "feedback for ids with [ ] * ? needs the SQLite gradebook; rename the student"
+    stand_in = alias(student)
+    with tempfile.TemporaryDirectory(prefix="kosovo-feedback-") as tmp:
+        root = Path(tmp)
+        backup_sqlite(course.db_path, root / GRADEBOOK)
+        db = f"sqlite:///{root / GRADEBOOK}"
+        move_submission(db, course.course_id, assignment, student, stand_in)
+        shutil.copytree(
+            course.step_dir("autograded", student, assignment),
+            root / relative_step(course, "autograded") / stand_in / assignment,
+        )
+        run = engine.generate_feedback(scratch_config(cfg, root), assignment, stand_in)
+        out = root / relative_step(course, "feedback") / stand_in / assignment
+        if not (run.success and out.is_dir()):
+            return (run.error.strip().splitlines() or ["generate_feedback failed"])[-1]
+        replace_dir(out, course.step_dir("feedback", student, assignment))
+    return ""
+
+
+def withdraw_feedback(course: Course, assignment: str, student: str) -> None:
+    """Delete a student's feedback files for an assignment (they describe an old grade)."""
+    folder = course.step_dir("feedback", student, assignment)
+    for path in folder.glob("*.html") if folder.is_dir() else []:
+        path.unlink()
 
 
 def format_feedback(result: FeedbackResult, course: Course) -> str:
@@ -158,6 +306,15 @@ def format_feedback(result: FeedbackResult, course: Course) -> str:
     ]
     if result.error:
         lines.append(f"  ! nbgrader generate_feedback: {result.error}")
+    for student, why in sorted(result.withdrawn.items()):
+        lines.append(f"  ! no feedback for {student} (any earlier feedback withdrawn): {why}")
+    if result.unmarked:
+        total = sum(result.unmarked.values())
+        lines.append(
+            f"  ! {total} written answer(s) of {len(result.unmarked)} student(s) are not marked "
+            "yet; their feedback shows no score for them. Mark them in formgrader, then run "
+            "feedback again before releasing it."
+        )
     for path, found in result.leaks.items():
         lines.append(f"  ! removed {path}: it showed {len(found)} secret line(s)")
         lines += [f"      {x}" for x in found[:5]]

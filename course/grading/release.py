@@ -15,11 +15,18 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from course.grading import engine
 from course.grading.coursedir import Course, CourseError
-from course.grading.scratch import GRADEBOOK, build_template, relative_step, scratch_config
+from course.grading.scratch import (
+    GRADEBOOK,
+    build_template,
+    relative_step,
+    scratch_config,
+    tree_digest,
+)
 from course.grading.solutions import leaked, notebook_secrets, notebook_text
 
 SOLUTION_STUDENT = "release-check-solution"
@@ -48,11 +55,44 @@ class ReleaseReport:
     blank: list[CellResult] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    affected: list[str] = field(default_factory=list)  # graded against an earlier version
+    due: datetime | None = None  # the due date recorded by this release
 
     @property
     def ok(self) -> bool:
         """Whether the release was generated and every check that ran passed."""
         return self.generated and not self.problems
+
+
+def release_digest(course: Course, assignment: str) -> str:
+    """One digest of what grading depends on: the source (tests, points) and the release.
+
+    A student graded under another digest was graded against an earlier version. The grading
+    core records it per student (StudentState.release_digest) from this same function.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    for step in ("source", "release"):
+        h.update(tree_digest(course.step_dir(step, assignment=assignment)).encode())
+    return h.hexdigest()
+
+
+def affected_by_release(course: Course, assignment: str, digest: str) -> list[str]:
+    """Students whose recorded grade was computed against another version of the assignment.
+
+    Reads each student's grading state (course.grading.state.load_state); a graded state with
+    no recorded version predates version tracking and counts as affected.
+    """
+    from course.grading.state import load_state, state_dir
+
+    reports = course.assignment_reports(assignment)
+    affected = []
+    for path in sorted(state_dir(reports).glob("*.json")):
+        state = load_state(reports, path.stem)
+        if state is not None and state.status == "graded" and state.release_digest != digest:
+            affected.append(state.student)
+    return affected
 
 
 def first_error_line(cell: dict) -> str:
@@ -173,9 +213,16 @@ def verify_release(course: Course, assignment: str, report: ReleaseReport) -> No
 
 
 def release(
-    course: Course, assignments: list[str] | None = None, *, verify: bool = True
+    course: Course,
+    assignments: list[str] | None = None,
+    *,
+    verify: bool = True,
+    due: datetime | None = None,
 ) -> list[ReleaseReport]:
-    """Generate (with --force) and optionally verify the given assignments (default: all)."""
+    """Generate (with --force) and optionally verify the given assignments (default: all).
+
+    ``due`` (aware datetime) is recorded as each assignment's due date in the gradebook.
+    """
     names = assignments or course.assignments()
     if not names:
         raise CourseError(f"No assignments in {course.step_dir('source')}.")
@@ -185,6 +232,11 @@ def release(
     with engine.kernel_output_to() as kernel_log:
         for name in names:
             reports.append(_release_one(course, name, verify))
+            if due is not None and reports[-1].generated:
+                from course.grading.late import set_due_date
+
+                set_due_date(course, name, due)
+                reports[-1].due = due
     Path(kernel_log).unlink(missing_ok=True)
     return reports
 
@@ -205,6 +257,8 @@ def _release_one(course: Course, name: str, verify: bool) -> ReleaseReport:
                 break
     elif verify:
         verify_release(course, name, report)
+    if report.generated:
+        report.affected = affected_by_release(course, name, release_digest(course, name))
     return report
 
 
@@ -216,6 +270,8 @@ def format_report(reports: list[ReleaseReport]) -> str:
         lines.append(f"{r.assignment}: {status}")
         if r.generated:
             lines.append("  generated release/" + r.assignment)
+        if r.due is not None:
+            lines.append(f"  due date: {r.due:%Y-%m-%d %H:%M} UTC")
         if r.verified:
             n = len(r.solution)
             passed = sum(1 for c in r.solution if c.score == c.max_score)
@@ -223,6 +279,14 @@ def format_report(reports: list[ReleaseReport]) -> str:
             lines.append(f"  solution passes {passed}/{n} autograded test cells")
             lines.append(f"  blank release fails {zero}/{len(r.blank)} autograded test cells")
             lines.append(f"  leak check: {len(r.leaks)} solution/hidden-test line(s) found")
+        if r.affected:
+            lines.append(
+                f"  ! {len(r.affected)} graded submission(s) were graded against an earlier "
+                f"version and are no longer current: run `kosovo-course grade {r.assignment}` "
+                "to regrade them"
+            )
+        elif r.generated:
+            lines.append("  graded submissions affected: 0")
         for p in r.problems:
             lines.append(f"  ! {p}")
         for leak in r.leaks[:10]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -83,22 +84,29 @@ class Roster:
                     self.by_name[key].append(s)
 
     @classmethod
-    def load(cls, path: Path) -> Roster:
-        """Read a roster CSV; ``student_id`` is required, the other columns optional."""
+    def load(cls, path: Path, encoding: str | None = None) -> Roster:
+        """Read a roster: our CSV, a Canvas gradebook export or a Moodle grading worksheet.
+
+        Commas, semicolons (Excel in many European locales) and tabs are recognised. The file
+        must be UTF-8 unless ``encoding`` says otherwise ("cp1250" for Excel's Central European
+        CSV); a file that is not gets a CourseError saying how to fix it.
+        """
         try:
-            with open(path, newline="", encoding="utf-8-sig") as fh:
-                reader = csv.DictReader(fh)
-                header = [h.strip() for h in reader.fieldnames or []]
-                if "student_id" not in header:
-                    raise CourseError(f"roster {path} has no student_id column (has: {header})")
-                rows = []
-                for raw in reader:
-                    row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-                    if not row.get("student_id"):
-                        continue
-                    rows.append(RosterStudent(**{c: row.get(c, "") for c in COLUMNS}))
+            raw = path.read_bytes()
         except OSError as exc:
-            raise CourseError(f"cannot read roster {path}: {exc}") from None
+            raise CourseError(f"cannot read roster {path}: {exc.strerror or exc}") from None
+        try:
+            text = raw.decode(encoding or "utf-8-sig")
+        except UnicodeDecodeError:
+            raise CourseError(
+                f"roster {path} is not UTF-8 (Excel often saves Windows-1250 for Serbian and "
+                "Albanian names): save it as 'CSV UTF-8', or pass --roster-encoding cp1250"
+            ) from None
+        except LookupError:
+            raise CourseError(
+                f"unknown roster encoding {encoding!r} (try utf-8 or cp1250)"
+            ) from None
+        rows = parse_roster_rows(text, str(path))
         ids = [r.student_id for r in rows]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -121,3 +129,83 @@ class Roster:
                 ids = ", ".join(s.student_id for s in found)
                 return None, f"name matches several students ({ids})"
         return None, "no roster student with this id or name"
+
+
+# Column names LMS exports use for our columns (compared case-insensitively).
+ALIASES = {
+    "student_id": ("student_id", "sis user id", "sis login id", "id number", "username"),
+    "first_name": ("first_name", "first name", "given name"),
+    "last_name": ("last_name", "last name", "surname", "family name"),
+    "email": ("email", "email address", "e-mail"),
+    "canvas_id": ("canvas_id",),
+    "moodle_id": ("moodle_id",),
+}
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _split_name(full: str, *, last_first: bool) -> tuple[str, str]:
+    """("First", "Last") from "Last, First" (Canvas) or "First Last" (Moodle)."""
+    if last_first and "," in full:
+        last, first = (x.strip() for x in full.split(",", 1))
+        return first, last
+    first, _, last = full.strip().rpartition(" ")
+    return (first, last) if first else (last, "")
+
+
+def parse_roster_rows(text: str, where: str = "roster") -> list[RosterStudent]:
+    """Roster rows from CSV text in our format, Canvas's gradebook export or Moodle's worksheet.
+
+    Canvas: "Student" ("Last, First"), "ID" (the Canvas user id), "SIS User ID"/"SIS Login
+    ID" (the student id); its "Points Possible" row is skipped. Moodle: "Identifier"
+    ("Participant 101", the id in download names), "Full name", "Email address", and "ID number"
+    or the email as the student id. Raises CourseError when no student id column is found.
+    """
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+    header = [h.strip() for h in reader.fieldnames or [] if h]
+    lower = {h.lower(): h for h in header}
+    canvas = "student" in lower and "id" in lower
+    moodle = "identifier" in lower and "full name" in lower
+
+    def col(row: dict[str, str], name: str) -> str:
+        for alias in ALIASES[name]:
+            if alias in lower and row.get(lower[alias]):
+                return row[lower[alias]]
+        return ""
+
+    if not (canvas or moodle or any(a in lower for a in ALIASES["student_id"])):
+        raise CourseError(
+            f"{where} has no student_id column (has: {', '.join(header) or 'nothing'}); give a "
+            "CSV with student_id, or Canvas's gradebook export, or Moodle's grading worksheet"
+        )
+    rows = []
+    for raw in reader:
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
+        fields = {c: col(row, c) for c in COLUMNS}
+        if canvas:
+            student = row.get(lower["student"], "")
+            if not student or student.lower().startswith(("points possible", "test student")):
+                continue
+            if not row.get(lower["id"], "").isdigit():
+                continue  # Canvas's "Manual Posting" and other header rows
+            fields["canvas_id"] = fields["canvas_id"] or row[lower["id"]]
+            first, last = _split_name(student, last_first=True)
+            fields["first_name"] = fields["first_name"] or first
+            fields["last_name"] = fields["last_name"] or last
+            fields["student_id"] = fields["student_id"] or row[lower["id"]]
+        if moodle:
+            ident = row.get(lower["identifier"], "")
+            number = re.sub(r"\D", "", ident)
+            fields["moodle_id"] = fields["moodle_id"] or number
+            first, last = _split_name(row.get(lower["full name"], ""), last_first=False)
+            fields["first_name"] = fields["first_name"] or first
+            fields["last_name"] = fields["last_name"] or last
+            fields["student_id"] = fields["student_id"] or fields["email"] or number
+        if fields["student_id"]:
+            rows.append(RosterStudent(**fields))
+    return rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,10 @@ class StudentState:
 
     student: str
     digest: str
-    status: str  # "graded" or "flagged"
+    status: str  # "graded", "flagged" or "failed" (the newest submission could not be graded)
     timestamp: str | None = None
+    reason: str = ""  # why it is not graded, in words an instructor can act on
+    release_digest: str | None = None  # the assignment version it was graded against
 
 
 def state_dir(reports: Path) -> Path:
@@ -39,7 +41,8 @@ def load_state(reports: Path, student: str) -> StudentState | None:
     path = state_dir(reports) / f"{student}.json"
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return StudentState(**data)
+        known = {f.name for f in fields(StudentState)}
+        return StudentState(**{k: v for k, v in data.items() if k in known})
     except (OSError, ValueError, TypeError):
         return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,12 +41,24 @@ def nbgrader_timestamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
+def as_student_answer(markdown: str) -> str:
+    """A written answer as a student would hand it in: the model answer's text without the
+    instructor's label ("**Model answer (instructor only).**") and without the rubric."""
+    text = re.split(r"^\*\*Rubric\b", markdown, maxsplit=1, flags=re.M)[0]
+    text = re.sub(r"^\s*\*\*Model answer[^*]*\*\*\s*", "", text)
+    return text.strip()
+
+
 def _solutions(source: dict[str, Any]) -> dict[str, str]:
-    return {
-        nbgrader_meta(c)["grade_id"]: strip_solution_delimiters(cell_source(c))
-        for c in source["cells"]
-        if nbgrader_meta(c).get("solution") and nbgrader_meta(c).get("grade_id")
-    }
+    answers = {}
+    for c in source["cells"]:
+        meta = nbgrader_meta(c)
+        if meta.get("solution") and meta.get("grade_id"):
+            text = strip_solution_delimiters(cell_source(c))
+            answers[meta["grade_id"]] = (
+                as_student_answer(text) if c.get("cell_type") == "markdown" else text
+            )
+    return answers
 
 
 def solution_ids(release: dict[str, Any]) -> list[str]:
