@@ -47,7 +47,7 @@ if browser_unavailable() is not None and not in_ci():
 
 ASSIGNMENT = "01-sourcing"
 NOTEBOOK = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
-CHECK_PASSED = re.compile(r"✓ Question (\d+\.\d+) \(`?\w+`?\): all visible checks passed")
+CHECK_PASSED = re.compile(r"✓ Question (\d+\.\d+) \(`?\w+`?\): (?:right|passed|the form is right)")
 QUESTIONS = [f"1.{n}" for n in range(1, 11)]
 
 

@@ -55,13 +55,13 @@ CASES = {
         (lambda ps: [1], "too few"),
         (lambda ps: [0 for _ in ps], "wrong count for paragraph 1"),
     ]),
-    "1.6": Case(lambda: "D", [
+    "1.6": Case(lambda: "B", [
         ("A", PUBLISHER_OPTIONS["A"][:30]),
-        ("b", PUBLISHER_OPTIONS["B"][:30]),
+        ("d", PUBLISHER_OPTIONS["D"][:30]),
         ("C", PUBLISHER_OPTIONS["C"][:30]),
         ("E", "should be one of"),
         (2, "one letter in quotes"),
-    ], secrets=[PUBLISHER_OPTIONS["D"]]),
+    ], secrets=[PUBLISHER_OPTIONS["B"]]),
     "1.7": Case(lambda: "2022-08-17", [
         ("17 August 2022", "month as a number"),
         ("2022-8-17", "two digits"),           # padding, not order, is the problem
@@ -88,12 +88,12 @@ CASES = {
         (["Jens Stoltenberg", "Albin Kurti"], "being named is not being quoted"),
         (pd.Series(["Jens Stoltenberg", "Aleksandar Vucic"]), ".tolist()"),
     ]),
-    "1.10": Case(lambda: "A", [
+    "1.10": Case(lambda: "C", [
         ("B", MISSING_OPTIONS["B"][:30]),
-        ("c", MISSING_OPTIONS["C"][:30]),
+        ("a", MISSING_OPTIONS["A"][:30]),
         ("D", MISSING_OPTIONS["D"][:30]),
-        (["C"], "one letter in quotes"),
-    ], secrets=[MISSING_OPTIONS["A"]]),
+        (["A"], "one letter in quotes"),
+    ], secrets=[MISSING_OPTIONS["C"]]),
 }
 
 
@@ -103,7 +103,7 @@ test_right_answer_passes, test_wrong_answer_teaches = case_tests(CASES)
 def test_surname_forms_are_accepted(capsys):
     assert_passes("1.9", ["Stoltenberg", "VUČIĆ"], capsys)
     assert_passes("1.7", dt.date(2022, 8, 17), capsys)
-    assert_passes("1.6", " d ", capsys)
+    assert_passes("1.6", " b ", capsys)
 
 
 def test_self_check_catches_a_hardcoded_function():

@@ -765,7 +765,7 @@ def test_feedback_of_the_answer_key_shows_no_answer_beyond_the_students_own(
     hidden = secret_lines(nbformat.read(source_notebook(assignment), as_version=4))["hidden"]
     assert not [line for line in hidden if line in norm(text)]
     # Every check passed, and its passing output is in the page that was scanned.
-    assert "all visible checks passed" in text and "CheckFailed" not in text
+    assert "✓ Question" in text and "CheckFailed" not in text
     leaks = scan(text, run.answers[assignment], f"feedback/key/{assignment}",
                  primary=run.primary)
     assert not _unexpected(leaks), _report(leaks)

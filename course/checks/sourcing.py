@@ -27,19 +27,19 @@ from course.text import tokens
 PUBLISHER_OPTIONS = {
     "A": "NATO hosted the news conference, but the article reports on NATO from outside: it "
     "quotes NATO's Secretary-General in the third person rather than speaking for NATO.",
-    "B": "Vučić is quoted, but the article speaks of him in the third person and also quotes "
-    "NATO at length: a presidency's own release would not read like that.",
+    "B": "The text we hold does not name its publisher; we know it from where the copy was "
+    "found, which is why `article.metadata` records it and how.",
     "C": "The EU appears only as the facilitator of the talks; nothing in the text speaks for "
     "an EU institution.",
-    "D": "The text we hold does not name its publisher; we know it from where the copy was "
-    "found, which is why `article.metadata` records it and how.",
+    "D": "Vučić is quoted, but the article speaks of him in the third person and also quotes "
+    "NATO at length: a presidency's own release would not read like that.",
 }
 
 MISSING_OPTIONS = {
-    "A": "Neither a reporter's name (byline) nor the place the story was filed from (dateline) "
-    "is in the text we hold, so we cannot say who wrote it or where.",
+    "A": "The event is dated in the text itself: find 'on August 17'.",
     "B": "Look at the first line: it is a headline.",
-    "C": "The event is dated in the text itself: find 'on August 17'.",
+    "C": "Neither a reporter's name (byline) nor the place the story was filed from (dateline) "
+    "is in the text we hold, so we cannot say who wrote it or where.",
     "D": "Several paragraphs open with a quotation mark: the text quotes people directly.",
 }
 
@@ -106,7 +106,7 @@ def body_words(value: Any) -> None:
 # Multiple choice: who published the article?
 publisher = choice_question(
     "1.6", "answer_1_6",
-    "b84165f95c653259d2d5eb5d002fddb0a1164fa3996f59031f4fef3135a2b202",
+    "528ea3815cd67ef4cd0d1964a86a316765366d14e75bcd4015726525be881bb8",
     PUBLISHER_OPTIONS,
 )
 
@@ -186,7 +186,7 @@ def people_quoted(value: Any) -> None:
 # Multiple choice: what does the text we hold not contain?
 missing = choice_question(
     "1.10", "answer_1_10",
-    "d30bcc4b69d6e80a75b45f6553c7b8dae7bcfdc89d3abf546b91f4a811d3e61d",
+    "f1036a76b0738800a098aa22445bd0d66c3e3134c50d26f00ae621f2e46276ec",
     MISSING_OPTIONS,
 )
 
