@@ -19,8 +19,15 @@ TABLES = ["events.csv", "countries.csv", "eu_recognition.csv", "people.csv", "gl
 
 #: Sources the fact sheet (§9) names as weak: a row resting on these alone must say `reported`.
 WEAK_SOURCES = {"S8", "S12", "S31", "S37", "S47", "S67"}
-#: The fact sheet's source ids run from S1 to S107.
-FACT_SHEET_IDS = {f"S{n}" for n in range(1, 108)}
+#: The fact sheet's source ids run from S1 to S107; S108 onwards are listed, in the same form, in
+#: datasets/README.md ("Sources beyond the fact sheet") until the fact sheet takes them over.
+ADDED_SOURCES = re.findall(
+    r"(?:^|· )(S\d+) ",
+    (DATA / "README.md").read_text(encoding="utf-8").split("## Sources beyond the fact sheet\n")[1]
+    .split("\n\n## ")[0],
+    flags=re.MULTILINE,
+)
+FACT_SHEET_IDS = {f"S{n}" for n in range(1, 108)} | set(ADDED_SOURCES)
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -144,6 +151,50 @@ def test_non_recognisers_official_reason_is_not_the_press_explanation() -> None:
         if row["recognises_kosovo"] == "false":
             assert "international law" in row["official_reason"]
             assert "precedent" in row["reported_reason"] and "S62" in row["reported_by"]
+
+
+#: Events added (issue 12, "Balance") so that the timeline's history is not one narrative's alone:
+#: the Albanian milestones, the displacement and civilian deaths of 1999, and what both sides cite
+#: since 2018. Each id with the year its row must start in.
+BALANCING_EVENTS = {
+    "first-balkan-war": 1912,
+    "treaty-of-london-1913": 1913,
+    "kosovo-demonstrations-1981": 1981,
+    "parallel-education-system": 1991,
+    "independence-referendum-1991": 1991,
+    "parallel-elections-1992": 1992,
+    "nato-bombing-civilian-deaths": 1999,
+    "displacement-after-june-1999": 1999,
+    "association-of-serb-municipalities": 2015,
+    "kosovo-tariffs-2018": 2018,
+    "kosovo-tariffs-lifted-2020": 2020,
+    "serbs-leave-kosovo-institutions": 2022,
+    "north-local-elections-2023": 2023,
+    "eu-measures-against-kosovo": 2023,
+}
+
+
+def test_the_timeline_carries_both_narratives_milestones() -> None:
+    events = {e["id"]: e for e in rows("events.csv")}
+    for event_id, year in BALANCING_EVENTS.items():
+        assert event_id in events, f"events.csv has no row {event_id}"
+        event = events[event_id]
+        assert event["date"].startswith(f"{year}-"), (event_id, event["date"])
+        cited = set(re.findall(r"(?:^|; )(S\d+) ", event["source"]))
+        assert cited - WEAK_SOURCES, f"{event_id} rests only on weak sources"
+        assert event["confidence"] in {"verified", "partly"}, event_id
+        if "wikipedia" in event["source"].lower():
+            assert event["confidence"] == "partly", f"{event_id} leans on Wikipedia: say 'partly'"
+    # Both framings, and the figures as their sources give them.
+    demonstrations = events["kosovo-demonstrations-1981"]
+    assert "counter-revolution" in demonstrations["title"] + demonstrations["description"]
+    assert "republic" in demonstrations["description"]
+    displacement = events["displacement-after-june-1999"]["description"]
+    assert {"Serbs", "Roma", "UNHCR", "164,000"} <= set(re.findall(r"[\w,]+", displacement))
+    deaths = events["nato-bombing-civilian-deaths"]["description"]
+    assert "Human Rights Watch" in deaths and "some 500" in deaths and "ninety" in deaths
+    for event_id in ("association-of-serb-municipalities", "eu-measures-against-kosovo"):
+        assert re.search(r"As of \w+ \d{4}", events[event_id]["description"]), event_id
 
 
 def test_udi_is_given_as_the_un_and_icj_wording_too() -> None:

@@ -51,6 +51,14 @@ def metadata() -> dict:
     return json.loads((DATA / "article.json").read_text(encoding="utf-8"))
 
 
+def added_sources() -> list[str]:
+    """The entries (S108 onwards) of datasets/README.md's "Sources beyond the fact sheet"."""
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Sources beyond the fact sheet\n", 1)[1].split("\n\n## ", 1)[0]
+    listing = next(p for p in section.split("\n\n") if p.startswith("S108 "))
+    return listing.strip().split(" · ")
+
+
 @pytest.fixture(scope="module")
 def fact_sources() -> dict[str, str]:
     """Map each S-number of the fact sheet to its URL text, rendered as the CSVs cite it."""
@@ -59,7 +67,7 @@ def fact_sources() -> dict[str, str]:
     text = FACTS.read_text(encoding="utf-8")
     # The source list ends where the next section (source quality, §9) begins.
     listing = text.split("## Sources\n", 1)[1].split("\n\n## ", 1)[0]
-    entries = listing.split(" · ")
+    entries = listing.split(" · ") + added_sources()
     sources = {}
     for entry in entries:
         sid, rest = entry.strip().split(" ", 1)
