@@ -32,6 +32,8 @@ KINDS = {
     "graded again",
     "course-files-tampered": "other students' submitted or autograded files, or the reports, "
     "changed while this submission ran; not merged",
+    "limit": "the submission reached a sandbox limit (memory, file size, processes); graded "
+    "as far as it got: the detail names the cell and the Sandbox setting",
     "suspicious-code": "student code touches the grading machinery (check, IPython, the "
     "gradebook...); grades unchanged: read the flagged cell",
 }

@@ -12,7 +12,6 @@ check, and grades suspects again one at a time at the end of the run.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -38,8 +37,14 @@ from course.grading.guard import (
 from course.grading.lock import course_lock
 from course.grading.merge import merge_student, sweep_partial
 from course.grading.parallel import Event, Pool, Task
+from course.grading.plan import (
+    default_student_timeout,
+    gradebook_submissions,
+    plan,
+    release_digest,
+    submitted_students,
+)
 from course.grading.scratch import (
-    LIB,
     build_template,
     copy_submission,
     relative_step,
@@ -61,6 +66,9 @@ class Outcome:
     seconds: float | None = None
 
 
+UNGRADED = ("flagged", "not merged")  # statuses of students who could not be graded
+
+
 @dataclass
 class GradeRun:
     """Everything one ``grade`` call did, for the summary table and the tests."""
@@ -73,78 +81,14 @@ class GradeRun:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def ungraded(self) -> list[str]:
+        """Students this run could not grade (no current score): `grade` then exits 1."""
+        return sorted(s for s, o in self.outcomes.items() if o.status in UNGRADED)
+
+    @property
     def flags(self) -> list[Flag]:
         """All flags raised in this run."""
         return [f for o in self.outcomes.values() for f in o.flags]
-
-
-def submitted_students(course: Course, assignment: str) -> list[str]:
-    """Students with a submitted folder for the assignment, as nbgrader's glob finds them."""
-    base = course.step_dir("submitted")
-    if not base.is_dir():
-        return []
-    return sorted(
-        p.name for p in base.iterdir() if (p / assignment).is_dir() and not p.name.startswith(".")
-    )
-
-
-def default_student_timeout(course: Course, assignment: str) -> float:
-    """A generous wall-clock limit per student: every code cell at Execute.timeout, plus slack."""
-    per_cell = course.config.Execute.get("timeout", 30) or 30
-    cells = 0
-    for path in course.step_dir("source", assignment=assignment).glob("*.ipynb"):
-        try:
-            nb = json.loads(path.read_text(encoding="utf-8"))
-            cells += sum(1 for c in nb.get("cells", []) if c.get("cell_type") == "code")
-        except (OSError, ValueError):
-            cells += 50
-    return float(max(300, per_cell * (cells + 2) + 120))
-
-
-def _gradebook_submissions(course: Course, assignment: str) -> dict[str, Any]:
-    """student id -> (timestamp, score, max_score) of the assignment's gradebook submissions."""
-    from nbgrader.api import MissingEntry
-
-    with course.gradebook() as gb:
-        try:
-            a = gb.find_assignment(assignment)
-        except MissingEntry:
-            return {}
-        return {s.student.id: (s.timestamp, s.score, s.max_score) for s in a.submissions}
-
-
-def plan(
-    course: Course, assignment: str, students: list[str] | None, force: bool
-) -> tuple[list[Task], list[str], list[str]]:
-    """Split submissions into tasks to grade, unchanged ones to skip, and unknown ids."""
-    present = submitted_students(course, assignment)
-    unknown: list[str] = []
-    if students:
-        unknown = sorted(set(students) - set(present))
-        present = [s for s in present if s in set(students)]
-    reports = course.assignment_reports(assignment)
-    in_gradebook = _gradebook_submissions(course, assignment)
-    tasks, unchanged = [], []
-    for student in present:
-        digest = tree_digest(course.step_dir("submitted", student, assignment))
-        state = load_state(reports, student)
-        done = (
-            not force
-            and state is not None
-            and state.digest == digest
-            and (
-                state.status == "flagged"
-                or (
-                    student in in_gradebook
-                    and course.step_dir("autograded", student, assignment).is_dir()
-                )
-            )
-        )
-        if done:
-            unchanged.append(student)
-        else:
-            tasks.append(Task(student, digest))
-    return tasks, unchanged, unknown
 
 
 def _sweep_stale_scratch(parent: Path) -> None:
@@ -190,7 +134,7 @@ class Coordinator:
         course: Course,
         assignment: str,
         pool: Pool,
-        guards: Guards,
+        guards: Guards | None,
         run: GradeRun,
         on_done: Callable[[Outcome], None],
     ) -> None:
@@ -201,6 +145,7 @@ class Coordinator:
         self.run = run
         self.on_done = on_done
         self.reports = course.assignment_reports(assignment)
+        self.release_digest = release_digest(course, assignment)
         self.flags_csv = self.reports / "flags.csv"
         self.last_clean = time.monotonic()
         self.solo = False
@@ -224,6 +169,8 @@ class Coordinator:
     def _check_locked(self) -> None:
         now = time.monotonic()
         g = self.guards
+        if g is None:  # sandboxed: a kernel cannot change anything outside its own folder
+            return
         problems: list[tuple[str, str]] = []
         if g.gradebook.changed():
             keep = self.reports / f"gradebook-tampered-{time.time_ns()}.db"
@@ -314,7 +261,9 @@ class Coordinator:
                     student,
                     "",
                     "timeout",
-                    f"grading took over {self.pool.student_timeout:.0f} s and was stopped",
+                    f"grading took over {self.pool.student_timeout:.0f} s and was stopped "
+                    "(grade --student-timeout; by default every code cell at Execute.timeout "
+                    "plus 120 s)",
                 )
             )
         flags += self.suspects.pop(student, []) + self.culprits.pop(student, [])
@@ -329,23 +278,32 @@ class Coordinator:
         if merge:
             clear_state(self.reports, student)
             merge_student(self.course, self.assignment, answer)
-            self.guards.gradebook.remember()
-            self.guards.watch_autograded(student)
+            if self.guards is not None:
+                self.guards.gradebook.remember()
+                self.guards.watch_autograded(student)
         if answer.get("log_tail") and flags:
             log_dir = self.reports / "logs"
             log_dir.mkdir(exist_ok=True)
             (log_dir / f"{student}.log").write_text(answer["log_tail"], encoding="utf-8")
         replace_student_flags(self.flags_csv, student, flags)
         if not suspect and not kinds & RETRY:
-            # Flagged students count as done too: rerunning a crash or an endless loop on every
-            # `grade` helps nobody; --force (or a changed submission) grades them again.
-            status = "graded" if merge and answer.get("graded") else "flagged"
+            # A failure is recorded as one, never as a grade: the next run grades it again.
+            graded = merge and bool(answer.get("graded"))
             record = (answer.get("record") or {}).get("submission") or {}
+            reason = "" if graded else _reason(flags)
             save_state(
                 self.reports,
-                StudentState(student, event.task.digest or "", status, record.get("timestamp")),
+                StudentState(
+                    student,
+                    event.task.digest or "",
+                    "graded" if graded else "failed",
+                    record.get("timestamp"),
+                    reason,
+                    self.release_digest,
+                ),
             )
-        self.guards.watch_reports()
+        if self.guards is not None:
+            self.guards.watch_reports()
         status = ("graded" if answer.get("graded") else "flagged") if merge else "not merged"
         outcome = Outcome(student, status, flags, answer.get("seconds"))
         self.run.outcomes[student] = outcome
@@ -371,6 +329,15 @@ class Coordinator:
             outcome = self.run.outcomes.get(student)
             if outcome is not None:
                 outcome.flags.append(flag)
+
+
+def _reason(flags: list[Flag]) -> str:
+    """Why a student could not be graded, in the words of the flags that say so."""
+    failing = [f for f in flags if f.kind not in ("suspicious-code", "unknown-notebook", "limit")]
+    shown = failing or flags
+    if not shown:
+        return "nbgrader could not grade the submission"
+    return "; ".join(f"{f.kind}: {f.detail}" for f in shown[:3])
 
 
 def _shown(paths: list[str]) -> str:
@@ -411,14 +378,25 @@ def grade(
     student_timeout: float | None = None,
     scratch_root: Path | None = None,
     watch: list[Path] | None = None,
+    sandbox: bool = True,
+    settings: dict[str, dict[str, Any]] | None = None,
+    notebook: str | None = None,
 ) -> GradeRun:
     """Autograde the submitted students of ``assignment``; return what happened to each.
 
-    ``watch`` adds files that no submission may change (on top of the grading code, the
-    course config and the assignment's files).
+    ``sandbox`` runs every kernel in the bubblewrap sandbox (sandbox.py); False (``grade
+    --no-sandbox``) runs student code with the grader's rights, with the after-the-fact checks
+    of guard.py. ``settings`` override the course config (``{"Sandbox": {"memory_limit":
+    "1G"}}``). ``notebook`` grades only that notebook (nbgrader's ``--notebook``). ``watch``
+    adds files that no unsandboxed submission may change. Raises CourseError (nothing graded)
+    when the sandbox cannot run here.
     """
     started = time.monotonic()
     course.require_assignment(assignment)
+    if sandbox:
+        from course.grading.sandbox import check_sandbox
+
+        check_sandbox(course, settings or {})
     jobs = max(1, jobs or os.cpu_count() or 1)
     run = GradeRun(assignment, jobs=jobs)
     with course_lock(course):
@@ -453,8 +431,11 @@ def grade(
                 student_timeout or default_student_timeout(course, assignment),
                 scratch_root,
                 watch or [],
+                sandbox,
+                settings or {},
+                notebook,
             )
-    subs = _gradebook_submissions(course, assignment)
+    subs = gradebook_submissions(course, assignment)
     run.scores = {s: (v[1], v[2]) for s, v in subs.items()}
     run.wall_seconds = time.monotonic() - started
     return run
@@ -540,9 +521,12 @@ def _run_tasks(
     run: GradeRun,
     jobs: int,
     progress: bool,
-    student_timeout: float,
+    student_timeout: float | None,
     scratch_root: Path | None,
     watch: list[Path],
+    sandbox: bool = True,
+    settings: dict[str, dict[str, Any]] | None = None,
+    notebook: str | None = None,
 ) -> None:
     from tqdm import tqdm
 
@@ -568,9 +552,17 @@ def _run_tasks(
                 s: relative_step(course, s)
                 for s in ("source", "release", "submitted", "autograded")
             },
+            "course_root": str(course.root),
+            "sandbox": sandbox,
+            "config": settings or {},
+            "notebook": notebook,
         }
-        guards = _guards(course, assignment, template.root, snapshots, watch)
-        pool = Pool(setup, scratch, student_timeout=student_timeout, code_path=template.root / LIB)
+        # Sandboxed kernels cannot reach the course, the template or a classmate: nothing to
+        # check after the fact. Unsandboxed, the guards check between students (guard.py).
+        guards = None if sandbox else _guards(course, assignment, template.root, snapshots, watch)
+        # Workers run this installed copy of the grading code (the template's lib/ holds the
+        # student library only: kernels never see the grading package).
+        pool = Pool(setup, scratch, student_timeout=student_timeout)
         try:  # fork the workers before tqdm (or anything else) starts a thread
             pool.start(max(1, min(jobs, len(tasks))))
         except BaseException:
@@ -593,7 +585,8 @@ def _run_tasks(
                 )
 
         coordinator = Coordinator(course, assignment, pool, guards, run, done)
-        pool.between = coordinator._check
+        if guards is not None:
+            pool.between = coordinator._check
         from sqlalchemy.pool import NullPool
 
         from course.grading.engine import shared_engines
@@ -644,7 +637,8 @@ def _second_pass(
         clear_state(coordinator.reports, student)
         again.append(Task(student, digest))
     coordinator.regrade.clear()
-    coordinator.guards.watch_reports()  # the states cleared above
+    if coordinator.guards is not None:
+        coordinator.guards.watch_reports()  # the states cleared above
     return again
 
 

@@ -1,8 +1,14 @@
 """Which submissions are already graded: one small record per merged student.
 
-A student is done once their results are merged into the real gradebook and their autograded
-folder is in place; only then is the record written (``reports/<a>/.grade-state/<id>.json``).
-A rerun skips a student whose record matches the submission's current digest.
+Written after each student's results are merged (``reports/<a>/.grade-state/<id>.json``).
+A rerun skips a student whose record says "graded" for the submission's current digest and the
+current release; a "failed" record is graded again on every run (plan.py).
+
+Contract for the report and feedback code: ``load_state(reports, student)`` returns None (never
+graded) or a :class:`StudentState` with at least ``status`` ("graded" or "failed"), ``reason``
+(plain words: why the newest submission could not be graded; "" when graded) and
+``release_digest`` (the digest of the released assignment it was graded against). A "failed"
+student has no current score: show "ungraded: <reason>" and withdraw older feedback.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ class StudentState:
 
     student: str
     digest: str
-    status: str  # "graded" or "flagged"
+    status: str  # "graded" or "failed"
     timestamp: str | None = None
+    reason: str = ""  # why it failed, in plain words ("" when graded)
+    release_digest: str = ""  # the released assignment it was graded against
 
 
 def state_dir(reports: Path) -> Path:
@@ -39,6 +47,8 @@ def load_state(reports: Path, student: str) -> StudentState | None:
     path = state_dir(reports) / f"{student}.json"
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("status") == "flagged":  # written before "failed" had its name
+            data["status"] = "failed"
         return StudentState(**data)
     except (OSError, ValueError, TypeError):
         return None

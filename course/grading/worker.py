@@ -156,6 +156,17 @@ def library_flags(template: Template, scratch: Path, student: str) -> list[Flag]
     ]
 
 
+def _as_config(data: dict[str, dict[str, Any]]) -> Any:
+    """A traitlets Config from ``{"Section": {"trait": value}}`` (the coordinator's overrides)."""
+    from traitlets.config import Config
+
+    cfg = Config()
+    for section, values in data.items():
+        for key, value in values.items():
+            cfg[section][key] = value
+    return cfg
+
+
 class Worker:
     """Grades students of one assignment, each in a fresh scratch course."""
 
@@ -168,8 +179,22 @@ class Worker:
         self.snapshot = bool(setup.get("snapshot"))
         self.scratch_parent = Path(setup["scratch_parent"])
         self.dirs = setup["dirs"]  # nbgrader folder names (relative), from the course config
+        # As stock nbgrader does: the course folder is on sys.path, so a plugin module beside
+        # nbgrader_config.py (late_plugin.py ...) imports. Only this trusted process uses it.
+        course_root = setup.get("course_root")
+        if course_root and course_root not in sys.path:
+            sys.path.insert(0, course_root)
         # The template's copy of the config: the real one could change under a running batch.
         self.config = load_nbgrader_config(self.template.root)
+        self.config.merge(_as_config(setup.get("config") or {}))
+        self.sandboxed = bool(setup.get("sandbox", True))
+        self.notebook = setup.get("notebook")
+        if self.sandboxed:
+            from course.grading.sandbox import Sandbox, SandboxKernelManager
+
+            self.limits = Sandbox(config=self.config).limits()
+            SandboxKernelManager.student_lib = self.template.root / LIB
+            self.config.Execute.kernel_manager_class = SandboxKernelManager
         source = self.template.root / self.dirs["source"] / self.assignment
         self.expected = sorted(p.stem for p in source.glob("*.ipynb"))
 
@@ -188,7 +213,7 @@ class Worker:
         try:
             scratch = Path(tempfile.mkdtemp(prefix="student-", dir=self.scratch_parent))
             answer["scratch"] = str(scratch)
-            materialise(self.template, scratch)
+            materialise(self.template, scratch, library=not self.sandboxed)
             src = self.submitted_root / student / self.assignment
             dest = scratch / self.dirs["submitted"] / student / self.assignment
             copied = copy_submission(src, dest)
@@ -218,11 +243,18 @@ class Worker:
             from nbgrader.api import Gradebook
 
             with engine.shared_engines():
-                with kernel_environment(scratch):
-                    run = engine.autograde(
-                        scratch_config(self.config, scratch), self.assignment, student
-                    )
-                flags += library_flags(self.template, scratch, student)
+                config = scratch_config(self.config, scratch)
+                if self.sandboxed:
+                    from course.grading.sandbox import SandboxKernelManager
+
+                    SandboxKernelManager.runtime_parent = scratch
+                    run = engine.autograde(config, self.assignment, student, notebook=self.notebook)
+                else:
+                    with kernel_environment(scratch):
+                        run = engine.autograde(
+                            config, self.assignment, student, notebook=self.notebook
+                        )
+                    flags += library_flags(self.template, scratch, student)
                 with Gradebook(f"sqlite:///{scratch / GRADEBOOK}") as gb:
                     answer["record"] = results.extract(gb, self.assignment, student)
             out = scratch / self.dirs["autograded"] / student / self.assignment
@@ -230,6 +262,10 @@ class Worker:
                 answer["autograded"] = str(out)
                 answer["graded"] = True
                 flags += timeout_flags(out, student)
+                if self.sandboxed:
+                    from course.grading.limits import limit_flags
+
+                    flags += limit_flags(out, student, self.limits)
             else:
                 kind = classify_failure(run.log, run.error)
                 if not (kind == "invalid-json" and any(f.kind == kind for f in flags)):
