@@ -69,9 +69,12 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     }
 
 
-def test_grade_exits_zero_and_prints_a_summary_row_per_student(graded):
+def test_grade_exits_one_and_prints_a_summary_row_per_student(graded):
+    """Some of the class cannot be graded (stock exits 1 too): exit 1, every row printed."""
     proc = graded["ours_proc"]
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert graded["stock_proc"].returncode == 1
+    assert "could not be graded: s004, s101, s102" in proc.stdout
     for student in graded["kinds"]:
         assert student in proc.stdout
     assert "student  score  max  status" in proc.stdout

@@ -32,6 +32,15 @@ pytestmark = [
 SLEEP_MARK = "987654.321"  # `sleep 987654.321`: a process a probe leaves behind
 FIRST = "count_words"  # the first solution cell of the fixture's ps1
 
+# Every file the kernel can see, but the system and Python folders (too many to walk in time).
+WALK = (
+    "import os, sys\n"
+    "def visible():\n"
+    "    skip = ('/proc', '/sys', '/dev', '/usr', '/etc', sys.prefix, sys.base_prefix)\n"
+    "    for top, dirs, files in os.walk('/'):\n"
+    "        dirs[:] = [d for d in dirs if not os.path.join(top, d).startswith(skip)]\n"
+    "        yield from (os.path.join(top, f) for f in files)\n"
+)
 # name -> code prepended to the first solution cell. {root} is the real course folder,
 # {port} a loopback server's port, {home} the grader's home folder.
 PROBES = {
@@ -48,20 +57,20 @@ PROBES = {
         "hits = glob.glob('{root}/submitted/*/*/*.ipynb')\n"
         "print('PROBE classmate', 'reached' if hits else 'blocked')\n"
     ),
-    "gradebook": (
+    "gradebook": WALK
+    + (
         "import glob\n"
-        "hits = [p for p in glob.glob('/**/gradebook*.db', recursive=True)\n"
-        "        if not p.startswith('/proc')]\n"
+        "hits = [p for p in visible() if p.endswith('.db')]\n"
         "hits += glob.glob('{root}/*.db')\n"
         "print('PROBE gradebook', 'reached' if hits else 'blocked', hits[:3])\n"
     ),
-    "connection-file": (
-        "import glob, json, os\n"
+    "connection-file": WALK
+    + (
         "from ipykernel.connect import get_connection_file\n"
         "mine = os.path.realpath(get_connection_file())\n"
         "found = []\n"
-        "for p in glob.glob('/**/*.json', recursive=True):\n"
-        "    if p.startswith(('/proc', '/usr', '/sys')) or os.path.realpath(p) == mine:\n"
+        "for p in visible():\n"
+        "    if not p.endswith('.json') or os.path.realpath(p) == mine:\n"
         "        continue\n"
         "    try:\n"
         "        if 'shell_port' in open(p).read(): found.append(p)\n"
@@ -90,10 +99,11 @@ PROBES = {
         "subprocess.Popen(['sleep', '" + SLEEP_MARK + "'], start_new_session=True)\n"
         "print('PROBE leftover-process started')\n"
     ),
-    "exfiltration": (
-        "import base64, glob, os\n"
-        "for p in glob.glob('/**/*.ipynb', recursive=True):\n"
-        "    if p.startswith(('/proc', '/usr')) or p.startswith(os.getcwd()):\n"
+    "exfiltration": WALK
+    + (
+        "import base64\n"
+        "for p in visible():\n"
+        "    if not p.endswith('.ipynb') or p.startswith(os.getcwd()):\n"
         "        continue\n"
         "    try:\n"
         "        print('LEAK', base64.b64encode(open(p, 'rb').read()).decode())\n"
@@ -197,6 +207,7 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> dict:
         config.read_text()
         + '\n# tests: small limits, so the bombs end fast\nc.Sandbox.file_size_limit = "50M"\n'
         + "c.Sandbox.max_processes = 64\n"
+        + "c.Execute.timeout = 60  # the probes walk the whole visible file system\n"
     )
     source = _json_of(root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     blank = _json_of(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")

@@ -697,6 +697,11 @@ def summary_table(run: GradeRun) -> str:
         ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         + f" in {run.wall_seconds:.1f} s with {run.jobs} job(s)"
     )
+    if run.ungraded:
+        lines.append(
+            f"{len(run.ungraded)} could not be graded: {', '.join(run.ungraded)} (no current "
+            "score; fix the cause and run grade again: they are graded on the next run)"
+        )
     kinds = sorted({f.kind for f in run.flags})
     for kind in kinds:
         lines.append(f"  {kind}: {KINDS.get(kind, '')}")

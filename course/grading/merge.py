@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -27,6 +28,8 @@ def replace_folder(src: Path | None, dest: Path) -> None:
     The copy is written beside ``dest`` under a hidden name and renamed into place, so a kill
     at any moment leaves either the old folder or the new one, never half of one.
     """
+    if src is None and not dest.exists():
+        return  # nothing to remove, and no empty student folder to leave behind
     dest.parent.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
     old = dest.with_name(f".{dest.name}.old-{tag}")
@@ -41,6 +44,10 @@ def replace_folder(src: Path | None, dest: Path) -> None:
         os.replace(new, dest)
     if old.exists():
         _rmtree(old)
+    if src is None:
+        # As stock nbgrader: no empty autograded/<student>/ for a student it could not grade.
+        with contextlib.suppress(OSError):
+            dest.parent.rmdir()
 
 
 def sweep_partial(folder: Path, name: str) -> None:
