@@ -112,10 +112,7 @@ PROBES = {
         "print('PROBE exfiltration done')\n"
     ),
     "memory-bomb": (
-        "try:\n"
-        "    hog = bytearray(8 * 1024 ** 3)\n"
-        "finally:\n"
-        "    print('PROBE memory-bomb ran')\n"
+        "try:\n    hog = bytearray(8 * 1024 ** 3)\nfinally:\n    print('PROBE memory-bomb ran')\n"
     ),
     "disk-bomb": (
         "print('PROBE disk-bomb ran')\n"
@@ -296,7 +293,8 @@ def test_encoded_exfiltration_carries_no_solution(probed):
     root = probed["root"]
     assert _probe_line(root, "exfiltration") == "done"
     solutions = [
-        "".join(c["source"]) for c in probed["source"]["cells"]
+        "".join(c["source"])
+        for c in probed["source"]["cells"]
         if c.get("metadata", {}).get("nbgrader", {}).get("solution")
     ]
     for blob in re.findall(r"^LEAK (\S+)$", _outputs(root, "probe-exfiltration"), re.M):

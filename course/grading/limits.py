@@ -20,10 +20,7 @@ def _what(ename: str, evalue: str, limits: Limits) -> str | None:
     if ename == "MemoryError":
         return f"memory limit {human_size(limits.memory)} reached (Sandbox.memory_limit)"
     if "File too large" in evalue or "[Errno 27]" in evalue:
-        return (
-            f"file size limit {human_size(limits.file_size)} reached "
-            "(Sandbox.file_size_limit)"
-        )
+        return f"file size limit {human_size(limits.file_size)} reached (Sandbox.file_size_limit)"
     if ename == "BlockingIOError" or "Resource temporarily unavailable" in evalue:
         return f"process limit {limits.processes} reached (Sandbox.max_processes)"
     return None

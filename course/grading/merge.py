@@ -7,12 +7,15 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from course.grading import results
 from course.grading.coursedir import Course
 from course.grading.crashpoints import reached
 from course.grading.engine import quiet_nbgrader
+
+if TYPE_CHECKING:
+    from course.grading.model import UnitResult
 
 
 def _rmtree(path: Path) -> None:
@@ -70,15 +73,15 @@ def sweep_partial(folder: Path, name: str) -> None:
                 _rmtree(leftover)
 
 
-def merge_student(course: Course, assignment: str, answer: dict[str, Any]) -> None:
+def merge_student(course: Course, assignment: str, result: UnitResult) -> None:
     """Copy the autograded folder into place, then write the gradebook fields in one transaction."""
-    student = answer["student"]
+    student = result.student
     dest = course.step_dir("autograded", student=student, assignment=assignment)
-    src = Path(answer["autograded"]) if answer.get("autograded") else None
+    src = Path(result.autograded) if result.autograded else None
     # As nbgrader does for a failed student: no autograded folder is left behind.
     replace_folder(src, dest)
     reached("folder-merged")
-    record = answer.get("record")
+    record = result.record
     if record is not None:
         with quiet_nbgrader(), course.gradebook() as gb:
             results.apply(gb, assignment, record)

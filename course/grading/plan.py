@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from course.grading.coursedir import Course
-from course.grading.parallel import Task
+from course.grading.model import Task
 from course.grading.scratch import tree_digest
 from course.grading.state import load_state
 
@@ -104,9 +104,10 @@ def plan(
             reason = "failed last time"
         elif state.release_digest and state.release_digest != released:
             reason = "re-released"
-        elif student not in in_gradebook or not course.step_dir(
-            "autograded", student, assignment
-        ).is_dir():
+        elif (
+            student not in in_gradebook
+            or not course.step_dir("autograded", student, assignment).is_dir()
+        ):
             reason = "results missing"
         else:
             unchanged.append(student)

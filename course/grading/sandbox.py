@@ -94,9 +94,7 @@ class Sandbox(Configurable):
         "2G", config=True, help="Address space of a kernel and each process it starts (2G, 512M)."
     )
     max_processes = Int(256, config=True, help="Processes and threads a kernel may run at once.")
-    file_size_limit = Unicode(
-        "1G", config=True, help="Largest file a kernel may write (2G, 512M)."
-    )
+    file_size_limit = Unicode("1G", config=True, help="Largest file a kernel may write (2G, 512M).")
     cpu_time_limit = Int(
         600,
         config=True,
