@@ -1,4 +1,6 @@
-"""The course's grading lock: one writer of submitted/, autograded/ and the gradebook at a time (re-exported from store.py, where the code lives)."""
+"""The course's grading lock: one writer of submitted/, autograded/ and the gradebook at a time
+
+Re-exported from store.py, where the code lives."""
 
 from course.grading.store import (  # noqa: F401
     course_lock,

@@ -1,4 +1,6 @@
-"""Which submissions are already graded: one small record per merged student (re-exported from store.py, where the code lives).
+"""Which submissions are already graded: one small record per merged student
+
+Re-exported from store.py, where the code lives.
 
 Contract (kept at this import path for report.py and feedback.py): see
 :func:`course.grading.store.load_state` and the store module docstring.
@@ -7,11 +9,11 @@ Contract (kept at this import path for report.py and feedback.py): see
 from course.grading.store import (  # noqa: F401
     STATE_DIR,
     StudentState,
-    state_dir,
+    clear_state,
     load_state,
     save_state,
+    state_dir,
     sweep_state,
-    clear_state,
 )
 
 __all__ = [
