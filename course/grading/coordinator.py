@@ -98,6 +98,7 @@ class Coordinator:
         self.on_done = on_done
         self.reports = course.assignment_reports(assignment)
         self.release_digest = release_digest(course, assignment)
+        self.notebook: str | None = None  # grade --notebook: merge only that notebook
         self.flags_csv = self.reports / "flags.csv"
         self.last_clean = time.monotonic()
         self.solo = False
@@ -229,7 +230,7 @@ class Coordinator:
         merge = merge and not suspect and not kinds & UNTRUSTED
         if merge:
             clear_state(self.reports, student)
-            merge_student(self.course, self.assignment, result)
+            merge_student(self.course, self.assignment, result, notebook=self.notebook)
             if self.guards is not None:
                 self.guards.gradebook.remember()
                 self.guards.watch_autograded(student)
@@ -429,6 +430,7 @@ def run_tasks(
                 )
 
         coordinator = Coordinator(course, assignment, pool, guards, run, done)
+        coordinator.notebook = notebook
         if guards is not None:
             pool.between = coordinator._check
         from sqlalchemy.pool import NullPool

@@ -245,11 +245,33 @@ def sweep_partial(folder: Path, name: str) -> None:
                 _rmtree(leftover)
 
 
-def merge_student(course: Course, assignment: str, result: UnitResult) -> None:
-    """Copy the autograded folder into place, then write the gradebook fields in one transaction."""
+def merge_student(
+    course: Course, assignment: str, result: UnitResult, *, notebook: str | None = None
+) -> None:
+    """Copy the autograded folder into place, then write the gradebook fields in one transaction.
+
+    With ``notebook`` (``grade --notebook NAME``) only that notebook was graded: the student's
+    other autograded files stay as they were, as with ``nbgrader autograde --notebook``.
+    """
     student = result.student
     dest = course.step_dir("autograded", student=student, assignment=assignment)
     src = Path(result.autograded) if result.autograded else None
+    if notebook and dest.is_dir():
+        if src is None:
+            return  # that notebook could not be graded: the other notebooks' results stand
+        combined = Path(tempfile.mkdtemp(dir=src.parent, prefix=".combined-"))
+        shutil.copytree(dest, combined / "all")
+        for path in src.iterdir():
+            target = combined / "all" / path.name
+            if target.exists():
+                os.chmod(target, 0o644)
+                if target.is_dir():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink()
+            copy = shutil.copytree if path.is_dir() else shutil.copy2
+            copy(path, target)
+        src = combined / "all"
     # As nbgrader does for a failed student: no autograded folder is left behind.
     replace_folder(src, dest)
     reached("folder-merged")
