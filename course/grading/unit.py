@@ -241,11 +241,11 @@ class Worker:
                         )
                     flags += library_flags(self.template, scratch, student)
                 with Gradebook(f"sqlite:///{scratch / GRADEBOOK}") as gb:
-                    answer["record"] = results.extract(gb, self.assignment, student)
+                    answer.record = results.extract(gb, self.assignment, student)
             out = scratch / self.dirs["autograded"] / student / self.assignment
             if run.success and out.is_dir():
-                answer["autograded"] = str(out)
-                answer["graded"] = True
+                answer.autograded = str(out)
+                answer.graded = True
                 flags += timeout_flags(out, student)
                 if self.sandboxed:
                     from course.grading.limits import limit_flags
@@ -253,15 +253,21 @@ class Worker:
                     flags += limit_flags(out, student, self.limits)
             else:
                 kind = classify_failure(run.log, run.error)
+                detail = failure_detail(run.log, run.error)
+                if kind == "kernel-died" and self.sandboxed:
+                    detail += (
+                        f" (a kernel is stopped when it passes {self.limits.cpu_seconds} s of CPU; "
+                        "see Sandbox.cpu_time_limit)"
+                    )
                 if not (kind == "invalid-json" and any(f.kind == kind for f in flags)):
-                    flags.append(Flag(student, "", kind, failure_detail(run.log, run.error)))
-            answer["log_tail"] = run.log[-4000:]
+                    flags.append(Flag(student, "", kind, detail))
+            answer.log_tail = run.log[-4000:]
         except TemplateTampered as exc:
             flags.append(Flag(student, "", "scratch-tampered", str(exc)))
         except Exception as exc:  # the batch goes on; the coordinator records the flag
             flags.append(Flag(student, "", "autograde-failed", f"{type(exc).__name__}: {exc}"))
-            answer["log_tail"] = traceback.format_exc()[-4000:]
+            answer.log_tail = traceback.format_exc()[-4000:]
         finally:
-            answer["flags"] = [f.__dict__ for f in flags]
-            answer["seconds"] = round(time.monotonic() - started, 3)
+            answer.flags = flags
+            answer.seconds = round(time.monotonic() - started, 3)
         return answer
