@@ -340,3 +340,31 @@ def test_honest_classmates_are_graded_as_stock_nbgrader_grades_them(probed):
 
     assert honest(ours) == honest(stock)
     assert _scores(probed["root"])["honest-key"] > _scores(probed["root"])["honest-blank"]
+
+
+def test_grading_refuses_without_bubblewrap_and_says_what_to_do(tmp_path):
+    root = released_course(tmp_path / "no-bwrap")
+    config = root / "nbgrader_config.py"
+    config.write_text(config.read_text() + '\nc.Sandbox.bwrap = "no-such-bwrap"\n')
+    before = (root / "gradebook.db").read_bytes()
+    proc = cli("grade", ASSIGNMENT, "--no-progress", cwd=root, check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "apt-get install bubblewrap" in lines[0] and "--no-sandbox" in lines[0]
+    assert (root / "gradebook.db").read_bytes() == before
+
+
+def test_a_bad_limit_is_a_one_line_error_naming_the_setting(tmp_path):
+    root = released_course(tmp_path / "bad-limit")
+    proc = cli("grade", ASSIGNMENT, "--memory-limit", "lots", cwd=root, check=False)
+    assert proc.returncode == 2
+    assert "Sandbox.memory_limit" in proc.stderr and "lots" in proc.stderr
+
+
+def test_no_sandbox_says_what_is_unprotected(tmp_path):
+    root = released_course(tmp_path / "unprotected")
+    proc = cli("grade", ASSIGNMENT, "--no-sandbox", "--no-progress", cwd=root, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "--no-sandbox: student code runs with your rights" in proc.stderr
+    assert "answer key" in proc.stderr and "network" in proc.stderr
