@@ -39,7 +39,8 @@ def _statuses(stdout: str) -> dict[str, str]:
     rows = {}
     for line in stdout.split("\n\n")[0].splitlines():
         parts = line.split(None, 3)
-        if len(parts) == 4 and parts[0] not in ("student", "-------"):
+        # (lines "  s101: kind, ..." are the flags printed as students finish)
+        if len(parts) == 4 and parts[0] not in ("student", "-------") and parts[0][-1] != ":":
             rows[parts[0]] = parts[3]
     return rows
 

@@ -271,3 +271,28 @@ class Worker:
             answer.flags = flags
             answer.seconds = round(time.monotonic() - started, 3)
         return answer
+
+
+def pack_folder(folder: Path) -> bytes:
+    """A folder as the bytes of a gzipped tar (paths relative to it).
+
+    How a remote executor (Dask) would send a template or a submission to a unit, and the
+    autograded folder back: ``unpack_folder`` restores it.
+    """
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        tar.add(folder, arcname=".")
+    return buf.getvalue()
+
+
+def unpack_folder(data: bytes, dest: Path) -> None:
+    """Extract what ``pack_folder`` made into ``dest``; links and paths outside it are refused."""
+    import io
+    import tarfile
+
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        tar.extractall(dest, filter="data")
