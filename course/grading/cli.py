@@ -58,7 +58,6 @@ def _grade(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress,
         student_timeout=args.student_timeout,
-        watch=[Path(p) for p in args.watch or []],
         sandbox=not args.no_sandbox,
         settings=settings,
         notebook=args.notebook,
@@ -74,8 +73,8 @@ UNPROTECTED = (
     "kosovo-course: --no-sandbox: student code runs with your rights. Unprotected: the answer "
     "key, classmates' work, the gradebook, your home folder, the network, other kernels, and "
     "processes left running; no memory, process, file-size or CPU limits. Only cheap checks "
-    "remain (the gradebook and grading's own copies are compared and put back, changes to "
-    "the library and other students' files are reported)."
+    "remain: the gradebook, grading's own copies and Python start-up files are compared and "
+    "put back between students."
 )
 
 GRADE_EPILOG = """exit status:
@@ -194,12 +193,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="SECONDS",
         help="stop one student's grading after this long (default: from the config)",
-    )
-    p.add_argument(
-        "--watch",
-        action="append",
-        metavar="FILE",
-        help="also stop if a submission changes this file (repeatable)",
     )
     p.add_argument("--notebook", metavar="NAME", default=None, help="grade only this notebook")
     p.add_argument(

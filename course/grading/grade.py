@@ -52,7 +52,6 @@ def grade(
     progress: bool = True,
     student_timeout: float | None = None,
     scratch_root: Path | None = None,
-    watch: list[Path] | None = None,
     sandbox: bool = True,
     settings: dict[str, dict[str, Any]] | None = None,
     notebook: str | None = None,
@@ -62,9 +61,8 @@ def grade(
     ``sandbox`` runs every kernel in the bubblewrap sandbox (sandbox.py); False (``grade
     --no-sandbox``) runs student code with the grader's rights, with the after-the-fact checks
     of guard.py. ``settings`` override the course config (``{"Sandbox": {"memory_limit":
-    "1G"}}``). ``notebook`` grades only that notebook (nbgrader's ``--notebook``). ``watch``
-    adds files that no unsandboxed submission may change. Raises CourseError (nothing graded)
-    when the sandbox cannot run here.
+    "1G"}}``). ``notebook`` grades only that notebook (nbgrader's ``--notebook``). Raises
+    CourseError (nothing graded) when the sandbox cannot run here.
     """
     started = time.monotonic()
     course.require_assignment(assignment)
@@ -105,7 +103,6 @@ def grade(
                 progress,
                 student_timeout or default_student_timeout(course, assignment),
                 scratch_root,
-                watch or [],
                 sandbox,
                 settings or {},
                 notebook,
