@@ -70,16 +70,14 @@ KINDS = {
     "timeout": "a cell ran past Execute.timeout and was interrupted",
     "autograde-failed": "nbgrader autograde raised an error",
     "worker-died": "the grading process died (the student's code may have killed it)",
-    "submission-changed": "the submitted files changed during grading; graded as collected, "
-    "the other copy is kept (see the detail)",
-    "gradebook-tampered": "the real gradebook changed while this submission ran; restored, "
-    "not merged",
-    "library-tampered": "the course library, nbgrader, the config or the assignment changed "
-    "while this submission ran; not merged, nothing reverted",
-    "scratch-tampered": "grading's own copies changed while this submission ran; put back, "
-    "graded again",
-    "course-files-tampered": "other students' submitted or autograded files, or the reports, "
-    "changed while this submission ran; not merged",
+    "submission-changed": "the snapshot of the submitted files changed while grading; not "
+    "merged, graded again on the next run",
+    "gradebook-tampered": "(--no-sandbox) the real gradebook changed while this submission ran; "
+    "restored, not merged, graded again on the next run",
+    "library-tampered": "(--no-sandbox) the submission rewrote its copy of the course library "
+    "or a Python start-up file; put back, not merged",
+    "scratch-tampered": "(--no-sandbox) grading's own copies changed while this submission "
+    "ran; put back, not merged, graded again on the next run",
     "limit": "the submission reached a sandbox limit (memory, file size, processes); graded "
     "as far as it got: the detail names the cell and the Sandbox setting",
     "suspicious-code": "student code touches the grading machinery (check, IPython, the "
