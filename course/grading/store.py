@@ -208,7 +208,11 @@ def replace_folder(src: Path | None, dest: Path) -> None:
     old = dest.with_name(f".{dest.name}.old-{tag}")
     new = dest.with_name(f".{dest.name}.new-{tag}")
     if src is not None:
-        shutil.copytree(src, new, copy_function=shutil.copy2)
+        # Symbolic links are not copied: one made by a sandboxed kernel would otherwise be
+        # followed here, outside the sandbox, and bring in whatever it points to.
+        shutil.copytree(src, new, symlinks=True, copy_function=shutil.copy2)
+        for link in [p for p in new.rglob("*") if p.is_symlink()]:
+            link.unlink()
     reached("folder-copied")
     if dest.exists():
         os.replace(dest, old)
