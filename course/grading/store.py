@@ -262,8 +262,10 @@ def merge_student(
         if src is None:
             return  # that notebook could not be graded: the other notebooks' results stand
         combined = Path(tempfile.mkdtemp(dir=src.parent, prefix=".combined-"))
-        shutil.copytree(dest, combined / "all")
+        shutil.copytree(dest, combined / "all", symlinks=True)
         for path in src.iterdir():
+            if path.is_symlink():
+                continue  # see replace_folder
             target = combined / "all" / path.name
             if target.exists():
                 os.chmod(target, 0o644)
@@ -271,8 +273,10 @@ def merge_student(
                     shutil.rmtree(target)
                 else:
                     target.unlink()
-            copy = shutil.copytree if path.is_dir() else shutil.copy2
-            copy(path, target)
+            if path.is_dir():
+                shutil.copytree(path, target, symlinks=True)
+            else:
+                shutil.copy2(path, target)
         src = combined / "all"
     # As nbgrader does for a failed student: no autograded folder is left behind.
     replace_folder(src, dest)
