@@ -118,6 +118,8 @@ def test_broken_submissions_are_flagged_not_fatal(graded):
     assert "kernel-died" in flags[kinds["kernel-died"]]
     assert "timeout" in flags[kinds["endless-loop"]]
     assert kinds["full"] not in flags
+    # As stock nbgrader: no empty autograded/<student>/ for a student it could not grade.
+    assert not (graded["ours"] / "autograded" / kinds["missing-notebook"]).exists()
     header = (graded["ours"] / "reports" / ASSIGNMENT / "flags.csv").read_text().splitlines()[0]
     assert header == "student_id,notebook,kind,detail"
 
@@ -442,3 +444,35 @@ def test_results_apply_is_one_transaction(tmp_path):
         results.apply(gb, ASSIGNMENT, record)
     dump = dump_gradebook(root)
     assert "t1" not in dump["students"] and not dump["submissions"]
+
+
+LATE_PLUGIN = """
+from nbgrader.plugins import LateSubmissionPlugin
+
+
+class Blarg(LateSubmissionPlugin):
+    def late_submission_penalty(self, student_id, score, total_seconds):
+        return 1
+"""
+
+
+def test_course_settings_are_honoured_as_stock_honours_them(tmp_path):
+    """A plugin beside nbgrader_config.py imports, AutogradeApp.* applies, excluded are skipped."""
+    root = released_course(tmp_path / "settings")
+    (root / "late_plugin.py").write_text(LATE_PLUGIN)
+    config = root / "nbgrader_config.py"
+    config.write_text(
+        config.read_text()
+        + "\nc.AssignLatePenalties.plugin_class = 'late_plugin.Blarg'\n"
+        + "c.AutogradeApp.permissions = 644\n"
+        + "c.CourseDirectory.student_id_exclude = 's002'\n"
+    )
+    write_class(root, ["full", "full"], extras={})
+    proc = cli("grade", ASSIGNMENT, "--no-progress", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _score(root, "s001") == FULL
+    assert "s002" not in _statuses(proc.stdout) and _score(root, "s002") is None
+    assert not (root / "autograded" / "s002").exists()
+    assert _flags(root) == {}
+    notebook = root / "autograded" / "s001" / ASSIGNMENT / "ps1.ipynb"
+    assert notebook.stat().st_mode & 0o777 == 0o644
