@@ -48,7 +48,11 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_course_copy(tmp_path_factory.mktemp("adversarial") / "released", [ASSIGNMENT])
     config = root / "nbgrader_config.py"
     config.write_text(
-        config.read_text() + "\n# tests: endless loops end in 10 s\nc.Execute.timeout = 10\n"
+        config.read_text()
+        + "\n# tests: endless loops end in 10 s\nc.Execute.timeout = 10\n"
+        # nbgrader raises when a cell's output arrives over 4 s after its reply: on a busy CI
+        # machine the 3000-frame traceback of deep-recursion can take that long.
+        + "c.Execute.iopub_timeout = 60\n"
     )
     cli("release", ASSIGNMENT, cwd=root)
     return root
