@@ -141,21 +141,40 @@ def _coursedir(config: Config, **attrs: str) -> tuple[Config, Any]:
     return cfg, CourseDirectory(config=cfg)
 
 
-def autograde(config: Config, assignment: str, student: str, *, force: bool = True) -> RunResult:
-    """``nbgrader autograde ASSIGNMENT --student STUDENT`` on the course ``config`` points to."""
+def autograde(
+    config: Config,
+    assignment: str,
+    student: str,
+    *,
+    force: bool = True,
+    notebook: str | None = None,
+) -> RunResult:
+    """``nbgrader autograde ASSIGNMENT --student STUDENT [--notebook NAME]`` on ``config``'s course.
+
+    As ``nbgrader autograde`` does (AutogradeApp._load_config), ``AutogradeApp.*`` settings are
+    applied to the Autograde converter.
+    """
     from nbgrader.converters import Autograde
 
     from course.grading.globids import needs_alias
 
     if needs_alias(student):
-        return _autograde_aliased(config, assignment, student, force=force)
-    cfg, coursedir = _coursedir(config, assignment_id=assignment, student_id=student)
+        return _autograde_aliased(config, assignment, student, force=force, notebook=notebook)
+    attrs = {"assignment_id": assignment, "student_id": student}
+    if notebook:
+        attrs["notebook_id"] = notebook
+    cfg, coursedir = _coursedir(config, **attrs)
+    if "AutogradeApp" in cfg:
+        cfg.Autograde.merge(cfg.AutogradeApp)
+        del cfg.AutogradeApp
     converter = Autograde(coursedir=coursedir, config=cfg)
     converter.force = force
     return _start(converter)
 
 
-def _autograde_aliased(config: Config, assignment: str, student: str, *, force: bool) -> RunResult:
+def _autograde_aliased(
+    config: Config, assignment: str, student: str, *, force: bool, notebook: str | None = None
+) -> RunResult:
     """Autograde a student whose id nbgrader's globs cannot find (``x[1]``) under an alias.
 
     Meant for scratch courses (the grading workers' and release's): the submission is copied
@@ -175,7 +194,7 @@ def _autograde_aliased(config: Config, assignment: str, student: str, *, force: 
 
     shutil.copytree(folder("submitted", student), folder("submitted", stand_in))
     try:
-        result = autograde(config, assignment, stand_in, force=force)
+        result = autograde(config, assignment, stand_in, force=force, notebook=notebook)
         if folder("autograded", stand_in).is_dir():
             replace_dir(folder("autograded", stand_in), folder("autograded", student))
         move_submission(coursedir.db_url, coursedir.course_id, assignment, stand_in, student)

@@ -269,14 +269,13 @@ def _aliased_feedback(course: Course, cfg: Any, assignment: str, student: str) -
     import tempfile
 
     from course.grading.globids import alias, move_submission, replace_dir
-    from course.grading.scratch import GRADEBOOK, backup_sqlite, relative_step, scratch_config
+    from course.grading.gradebook import snapshot_gradebook
+    from course.grading.scratch import GRADEBOOK, relative_step, scratch_config
 
-    if course.db_path is None:
-        return "feedback for ids with [ ] * ? needs the SQLite gradebook; rename the student"
     stand_in = alias(student)
     with tempfile.TemporaryDirectory(prefix="kosovo-feedback-") as tmp:
         root = Path(tmp)
-        backup_sqlite(course.db_path, root / GRADEBOOK)
+        snapshot_gradebook(course.db_url, root / GRADEBOOK)
         db = f"sqlite:///{root / GRADEBOOK}"
         move_submission(db, course.course_id, assignment, student, stand_in)
         shutil.copytree(
