@@ -152,6 +152,7 @@ def test_the_instructors_jupyter_keeps_every_extension(tmp_path):
     assert _effective_server_extensions(env)["nbgrader.server_extensions.formgrader"] is True
 
 
+@pytest.mark.nbgrader  # `lab --help` imports nbgrader through the lab module
 def test_lab_help_names_the_real_settings_path():
     import sys
 

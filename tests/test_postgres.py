@@ -102,10 +102,15 @@ def pg(
         }
 
 
+# The fixture class has one unreadable notebook (s004, invalid-json) among its kinds, so every
+# `grade` of it ends with 1: "some students could not be graded" (the batch goes on).
+SOME_UNGRADED = 1
+
+
 def test_release_and_grade_succeed_with_one_connection_and_leave_none_open(pg):
     assert pg["released"].returncode == 0, pg["released"].stdout + pg["released"].stderr
     proc = pg["graded"]
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == SOME_UNGRADED, proc.stdout + proc.stderr
     for student in pg["kinds"]:
         assert student in proc.stdout
     assert pg["server"].connections(GRADER) == 0
@@ -115,7 +120,7 @@ def test_release_and_grade_succeed_with_one_connection_and_leave_none_open(pg):
 
 def test_every_gradebook_row_is_the_same_as_with_sqlite(pg):
     sqlite_root, sqlite_proc = graded_template()
-    assert sqlite_proc.returncode == 0, sqlite_proc.stderr
+    assert sqlite_proc.returncode == SOME_UNGRADED, sqlite_proc.stderr
     ours = gradebook_dump(pg["url"])
     theirs = dump_gradebook(sqlite_root)
     assert ours["submissions"], "nothing was graded"
@@ -172,7 +177,7 @@ def test_a_grader_killed_after_a_commit_then_rerun_leaves_no_duplicates(pg, monk
     monkeypatch.delenv(KILL_AT)
     # The lock, the scratch and the server's connections were left by a dead process.
     rerun = cli("grade", ASSIGNMENT, "--jobs", "2", "--no-progress", cwd=root, check=False)
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert rerun.returncode == SOME_UNGRADED, rerun.stdout + rerun.stderr
     assert _duplicates(server, "crash") == []
     url = pg["url"].rsplit("/", 1)[0] + "/crash"
     ours, theirs = gradebook_dump(url), dump_gradebook(graded_template()[0])

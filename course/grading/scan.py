@@ -2,8 +2,10 @@
 
 Student code runs inside the grading kernel, so it can rebind ``check``, patch the course
 library or IPython's error display and make failing checks look passed. Grading cannot stop
-that; this scan makes it visible. It reads only the cells the student could write (every code
-cell whose source is not, byte for byte, a locked cell of the released notebook) and reports
+that; this scan makes it visible. It reads only the cells whose code can run as the student
+wrote it: not a locked cell of the released notebook, byte for byte, nor a cell nbgrader puts
+back from the gradebook before running (one with a locked cell's grade id: a student who kept
+an older release's text there is not suspect, as nbgrader runs the current text). It reports
 each pattern it finds, with the cell id, as a ``suspicious-code`` flag. Grades are unchanged:
 a person reads the flagged cells and decides.
 """
@@ -52,10 +54,38 @@ def _code_cells(path: Path) -> list[dict] | None:
     return [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
 
 
-def locked_sources(release: Path) -> set[str]:
-    """The sources of the released notebook's locked code cells (students cannot change them)."""
-    cells = _code_cells(release) or []
-    return {_source(c) for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("locked")}
+class Locked(set[str]):
+    """The sources of a released notebook's locked code cells, and their grade ids."""
+
+    ids: frozenset[str] = frozenset()
+
+
+def _nbgrader(cell: dict) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def locked_sources(release: Path) -> Locked:
+    """The sources of the released notebook's locked code cells (students cannot change them).
+
+    The result is a set of sources; its ``ids`` are the locked cells' grade ids, which nbgrader's
+    OverwriteCells uses to put those cells back from the gradebook before a submission runs.
+    """
+    cells = [c for c in _code_cells(release) or [] if _nbgrader(c).get("locked")]
+    locked = Locked(_source(c) for c in cells)
+    locked.ids = frozenset(str(_nbgrader(c)["grade_id"]) for c in cells
+                           if _nbgrader(c).get("grade_id"))
+    return locked
+
+
+def _restored(cell: dict, locked: set[str]) -> bool:
+    """Whether nbgrader replaces this cell's source with the gradebook's before running it.
+
+    OverwriteCells matches cells by grade id and restores the source of every cell the gradebook
+    records as locked, whatever the submitted cell's own metadata says.
+    """
+    grade_id = _nbgrader(cell).get("grade_id")
+    return grade_id is not None and str(grade_id) in getattr(locked, "ids", ())
 
 
 def scan_notebook(path: Path, locked: set[str], student: str) -> list[Flag]:
@@ -63,7 +93,7 @@ def scan_notebook(path: Path, locked: set[str], student: str) -> list[Flag]:
     flags = []
     for i, cell in enumerate(_code_cells(path) or []):
         source = _source(cell)
-        if source in locked:
+        if source in locked or _restored(cell, locked):
             continue
         cell_id = (
             cell.get("id")
