@@ -1,4 +1,5 @@
-"""Benchmark: stock serial ``nbgrader autograde`` against ``kosovo-course grade --jobs N``.
+"""Benchmark: stock serial ``nbgrader autograde`` against ``kosovo-course grade --jobs N``,
+sandboxed (the default) and with ``--no-sandbox``, in one run.
 
 Builds one synthetic class (default 36 submissions) of one assignment, copies the course twice,
 grades one copy with stock nbgrader and the other with kosovo-course, checks that the grades
@@ -107,36 +108,41 @@ def kernel_startup(samples: int) -> list[float]:
 
 def one_round(base: Path, assignment: str, jobs: int, work: Path, n: int) -> dict[str, object]:
     """Grade copies of ``base`` with stock nbgrader and with kosovo-course; compare."""
-    stock, ours = work / f"stock-{n}", work / f"ours-{n}"
-    shutil.copytree(base, stock)
-    shutil.copytree(base, ours)
+    stock, ours, bare = work / f"stock-{n}", work / f"ours-{n}", work / f"bare-{n}"
+    for copy in (stock, ours, bare):
+        shutil.copytree(base, copy)
     load = os.getloadavg()[0]
     t_stock, p_stock = _run([str(BIN / "nbgrader"), "autograde", assignment], stock)
     cpu_stock = CPU["last"]
-    t_ours, p_ours = _run(
-        [str(BIN / "kosovo-course"), "grade", assignment, "--jobs", str(jobs), "--no-progress"],
-        ours,
-    )
+    grade = [str(BIN / "kosovo-course"), "grade", assignment, "--jobs", str(jobs), "--no-progress"]
+    t_ours, p_ours = _run(grade, ours)
     cpu_ours = CPU["last"]
-    if p_ours.returncode:
-        raise SystemExit(f"kosovo-course grade failed:\n{p_ours.stdout}\n{p_ours.stderr}")
-    gb_diff = differences(
-        gradebook_dump(stock / "gradebook.db"), gradebook_dump(ours / "gradebook.db")
-    )
-    nb_diff = differences(
-        autograded_cells(stock / "autograded", assignment),
-        autograded_cells(ours / "autograded", assignment),
-    )
-    shutil.rmtree(stock)
-    shutil.rmtree(ours)
+    t_bare, p_bare = _run([*grade, "--no-sandbox"], bare)
+    cpu_bare = CPU["last"]
+    diffs: list[str] = []
+    for proc, copy in ((p_ours, ours), (p_bare, bare)):
+        if proc.returncode not in (0, 1):  # 1: some students could not be graded (stock too)
+            raise SystemExit(f"kosovo-course grade failed:\n{proc.stdout}\n{proc.stderr}")
+        diffs += differences(
+            gradebook_dump(stock / "gradebook.db"), gradebook_dump(copy / "gradebook.db")
+        )
+        diffs += differences(
+            autograded_cells(stock / "autograded", assignment),
+            autograded_cells(copy / "autograded", assignment),
+        )
+    for copy in (stock, ours, bare):
+        shutil.rmtree(copy)
     return {
         "stock_seconds": t_stock,
         "ours_seconds": t_ours,
+        "unsandboxed_seconds": t_bare,
         "stock_cpu_seconds": round(cpu_stock, 2),
         "ours_cpu_seconds": round(cpu_ours, 2),
+        "unsandboxed_cpu_seconds": round(cpu_bare, 2),
         "load_before": load,
-        "identical": not gb_diff and not nb_diff,
-        "differences": gb_diff + nb_diff,
+        "load_after": os.getloadavg()[0],
+        "identical": not diffs,
+        "differences": diffs,
     }
 
 
@@ -162,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stock = statistics.median(r["stock_seconds"] for r in rounds)
     ours = statistics.median(r["ours_seconds"] for r in rounds)
+    bare = statistics.median(r["unsandboxed_seconds"] for r in rounds)
     k = statistics.median(kernel)
     n = args.students
     result = {
@@ -175,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": rounds,
         "stock_serial_seconds": round(stock, 2),
         "ours_seconds": round(ours, 2),
+        "unsandboxed_seconds": round(bare, 2),
+        "sandbox_overhead": round(ours / bare - 1, 3),
         "speedup": round(stock / ours, 2),
         "speedup_per_round": [round(r["stock_seconds"] / r["ours_seconds"], 2) for r in rounds],
         "identical_grades": all(r["identical"] for r in rounds),
@@ -185,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     rows = [
         ("stock nbgrader autograde (serial)", f"{stock:.1f} s", f"{stock / n:.2f} s"),
-        (f"kosovo-course grade --jobs {args.jobs}", f"{ours:.1f} s", f"{ours / n:.2f} s"),
+        (f"grade --jobs {args.jobs} (sandboxed)", f"{ours:.1f} s", f"{ours / n:.2f} s"),
+        (f"grade --jobs {args.jobs} --no-sandbox", f"{bare:.1f} s", f"{bare / n:.2f} s"),
+        ("sandbox cost over --no-sandbox", f"{(ours / bare - 1) * 100:+.1f} %", ""),
         ("speed-up (median wall times)", f"{stock / ours:.2f}x", ""),
         (
             "speed-up per round",
@@ -196,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
             "CPU time, stock / ours (kernels incl.)",
             f"{statistics.median(r['stock_cpu_seconds'] for r in rounds):.0f} s",
             f"{statistics.median(r['ours_cpu_seconds'] for r in rounds):.0f} s",
+        ),
+        (
+            "CPU time, --no-sandbox",
+            f"{statistics.median(r['unsandboxed_cpu_seconds'] for r in rounds):.0f} s",
+            "",
         ),
         ("identical grades", "yes" if result["identical_grades"] else "NO", ""),
         ("python3 kernel start+stop (median)", "", f"{k:.2f} s"),

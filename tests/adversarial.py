@@ -366,9 +366,10 @@ def _kinds() -> list[Kind]:
                     f"import os\nos.remove({str(ctx.course_root / 'gradebook.db')!r})",
                 ),
             ),
-            None,
-            frozenset({"gradebook-tampered", "suspicious-code"}),
-            why="the coordinator puts the gradebook back and does not merge this student",
+            10,
+            sus,
+            why="blocked: the sandbox shows no gradebook (FileNotFoundError in that cell, whose "
+            "test then fails); the scan names the cell",
         ),
         Kind(
             "library-copy-rewritten",
@@ -378,10 +379,10 @@ def _kinds() -> list[Kind]:
                 "core = pathlib.Path(course.__file__).parent / 'checks' / 'core.py'\n"
                 "core.write_text(core.read_text() + '\\nTAMPERED = True\\n')",
             ),
-            None,
-            frozenset({"library-tampered", "suspicious-code"}),
-            why="the kernel imports the scratch course's own copy of the library: only that "
-            "copy changes, the worker sees it and the student is not merged",
+            10,
+            sus,
+            why="blocked: the library the kernel imports is bound read-only (OSError in that "
+            "cell, whose test then fails)",
         ),
         Kind(
             "installed-library-rewritten",
@@ -394,10 +395,9 @@ def _kinds() -> list[Kind]:
                     ".write('\\nTAMPERED = True\\n')",
                 ),
             ),
-            None,
-            frozenset({"library-tampered"}),
-            why="reported, never reverted (it may be the instructor's working tree); every "
-            "student is graded with the copy taken at the start, the writer is not merged",
+            10,
+            why="blocked: the installed package does not exist in the sandbox "
+            "(FileNotFoundError in that cell, whose test then fails)",
         ),
         Kind(
             "other-submission-rewritten",
@@ -412,10 +412,9 @@ def _kinds() -> list[Kind]:
                     "    p.write_text('{}')",
                 ),
             ),
-            None,
-            frozenset({"course-files-tampered"}),
-            why="the classmate is graded from the copy taken at the start and flagged "
-            "submission-changed; the original is kept in reports/, the new file is left",
+            "full",
+            why="blocked: the course folder does not exist in the sandbox, so the loop finds "
+            "no file; the classmate's files are untouched",
         ),
         Kind(
             "other-autograded-rewritten",
@@ -432,9 +431,8 @@ def _kinds() -> list[Kind]:
                     "    p.write_text('{}')",
                 ),
             ),
-            None,
-            frozenset({"course-files-tampered"}),
-            why="the classmate is graded again, which puts nbgrader's autograded notebook back",
+            "full",
+            why="blocked, as above: no other student's autograded folder exists in the sandbox",
         ),
         Kind(
             "ipython-startup-file",
@@ -448,8 +446,8 @@ def _kinds() -> list[Kind]:
             ),
             "full",
             sus,
-            why="each kernel has an IPython folder of its own in its scratch course: a start-up "
-            "file there runs in no other student's kernel",
+            why="the kernel's IPython folder is in its private /tmp, gone with the kernel: a "
+            "start-up file there runs in no other student's kernel",
         ),
     ]
 

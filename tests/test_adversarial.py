@@ -48,7 +48,11 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_course_copy(tmp_path_factory.mktemp("adversarial") / "released", [ASSIGNMENT])
     config = root / "nbgrader_config.py"
     config.write_text(
-        config.read_text() + "\n# tests: endless loops end in 10 s\nc.Execute.timeout = 10\n"
+        config.read_text()
+        + "\n# tests: endless loops end in 10 s\nc.Execute.timeout = 10\n"
+        # nbgrader raises when a cell's output arrives over 4 s after its reply: on a busy CI
+        # machine the 3000-frame traceback of deep-recursion can take that long.
+        + "c.Execute.iopub_timeout = 60\n"
     )
     cli("release", ASSIGNMENT, cwd=root)
     return root
@@ -124,9 +128,10 @@ def test_corpus_is_big_enough_and_names_are_unique():
     assert all(k.batch_continues for k in KINDS)
 
 
-def test_grade_exits_zero_with_every_kind_in_the_summary(graded):
+def test_grade_exits_one_with_every_kind_in_the_summary(graded):
+    """Some kinds cannot be graded (stock nbgrader cannot either): exit 1, batch complete."""
     proc = graded["proc"]
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     for student in [*graded["students"].values(), "a-key", "a-blank"]:
         assert student in proc.stdout
@@ -145,26 +150,19 @@ def test_normal_students_are_unaffected(graded):
         assert json.loads(path.read_text())["cells"]
 
 
-def test_a_classmate_whose_files_were_rewritten_is_graded_on_what_they_handed_in(graded):
+def test_a_classmates_files_cannot_be_rewritten(graded):
     root = graded["root"]
     scores, maximum = _scores(root)
     assert scores[VICTIM] == maximum
-    rows = _flags(root)[VICTIM]
-    assert [r["kind"] for r in rows] == ["submission-changed"]
-    assert f"--student {VICTIM} --force" in rows[0]["detail"]
-    assert _files(root, VICTIM) != graded["victim_files"]  # left as the rewrite made it
-    kept = list((root / "reports" / ASSIGNMENT / "originals").glob(f"{VICTIM}-*"))
-    assert len(kept) == 1
-    assert {p.name: p.read_bytes() for p in kept[0].iterdir()} == graded["victim_files"]
-    assert "Warning: submitted files of " + VICTIM in graded["proc"].stdout
+    assert VICTIM not in _flags(root)
+    assert _files(root, VICTIM) == graded["victim_files"]  # the sandbox blocked the rewrite
+    assert "Warning" not in graded["proc"].stdout
 
 
-def test_the_rewritten_installed_library_is_reported_not_reverted(graded):
+def test_the_installed_library_cannot_be_rewritten(graded):
     core = graded["package"] / "course" / "checks" / "core.py"
-    assert "TAMPERED = True" in core.read_text()
-    out = graded["proc"].stdout
-    assert "Warning: files outside the grading scratch changed" in out
-    assert str(core) in out
+    assert "TAMPERED" not in core.read_text()
+    assert not (root := graded["root"] / "reports" / ASSIGNMENT / "quarantine").exists(), root
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])

@@ -36,6 +36,20 @@ def _grade(args: argparse.Namespace) -> int:
     from course.grading.grade import grade, summary_table
 
     course = _course(args)
+    if args.jobs is not None and args.jobs < 1:
+        raise CourseError(f"--jobs must be 1 or more, got {args.jobs}")
+    settings: dict[str, dict[str, object]] = {"Sandbox": {}}
+    for flag, trait in (
+        ("memory_limit", "memory_limit"),
+        ("max_processes", "max_processes"),
+        ("file_size_limit", "file_size_limit"),
+        ("cpu_time_limit", "cpu_time_limit"),
+    ):
+        value = getattr(args, flag)
+        if value is not None:
+            settings["Sandbox"][trait] = value
+    if args.no_sandbox:
+        print(UNPROTECTED, file=sys.stderr)
     run = grade(
         course,
         args.assignment,
@@ -44,13 +58,33 @@ def _grade(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress,
         student_timeout=args.student_timeout,
-        watch=[Path(p) for p in args.watch or []],
+        sandbox=not args.no_sandbox,
+        settings=settings,
+        notebook=args.notebook,
     )
     print(summary_table(run))
     flags = course.assignment_reports(args.assignment) / "flags.csv"
     if run.flags:
         print(f"Flags: {flags}")
-    return 0
+    return 1 if run.ungraded else 0
+
+
+UNPROTECTED = (
+    "kosovo-course: --no-sandbox: student code runs with your rights. Unprotected: the answer "
+    "key, classmates' work, the gradebook, your home folder, the network, other kernels, and "
+    "processes left running; no memory, process, file-size or CPU limits. Only cheap checks "
+    "remain: the gradebook, grading's own copies and Python start-up files are compared and "
+    "put back between students."
+)
+
+GRADE_EPILOG = """exit status:
+  0  every student planned was graded (flags may still need a look: see flags.csv)
+  1  some students could not be graded (listed in the summary; the batch went on)
+  2  nothing was graded: a usage, course or configuration error (one line says what to do)
+
+sandbox limits (defaults; also c.Sandbox.<name> in nbgrader_config.py):
+  memory_limit 2G, max_processes 256, file_size_limit 1G, cpu_time_limit 600 (s per kernel)
+"""
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -133,7 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_collect)
 
-    p = sub.add_parser("grade", help="autograde submissions in parallel")
+    p = sub.add_parser(
+        "grade",
+        help="autograde submissions in parallel, each kernel in a sandbox",
+        epilog=GRADE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument(
         "--jobs",
@@ -155,12 +194,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="stop one student's grading after this long (default: from the config)",
     )
+    p.add_argument("--notebook", metavar="NAME", default=None, help="grade only this notebook")
     p.add_argument(
-        "--watch",
-        action="append",
-        metavar="FILE",
-        help="also stop if a submission changes this file (repeatable)",
+        "--no-sandbox",
+        action="store_true",
+        help="run student code with your own rights (needed where bubblewrap cannot run: "
+        "macOS, Windows, no user namespaces); prints what is then unprotected",
     )
+    p.add_argument("--memory-limit", metavar="SIZE", default=None, help="Sandbox.memory_limit")
+    p.add_argument("--max-processes", type=int, metavar="N", default=None)
+    p.add_argument("--file-size-limit", metavar="SIZE", default=None)
+    p.add_argument("--cpu-time-limit", type=int, metavar="SECONDS", default=None)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
 

@@ -141,11 +141,28 @@ def _coursedir(config: Config, **attrs: str) -> tuple[Config, Any]:
     return cfg, CourseDirectory(config=cfg)
 
 
-def autograde(config: Config, assignment: str, student: str, *, force: bool = True) -> RunResult:
-    """``nbgrader autograde ASSIGNMENT --student STUDENT`` on the course ``config`` points to."""
+def autograde(
+    config: Config,
+    assignment: str,
+    student: str,
+    *,
+    force: bool = True,
+    notebook: str | None = None,
+) -> RunResult:
+    """``nbgrader autograde ASSIGNMENT --student STUDENT [--notebook NAME]`` on ``config``'s course.
+
+    As ``nbgrader autograde`` does (AutogradeApp._load_config), ``AutogradeApp.*`` settings are
+    applied to the Autograde converter.
+    """
     from nbgrader.converters import Autograde
 
-    cfg, coursedir = _coursedir(config, assignment_id=assignment, student_id=student)
+    attrs = {"assignment_id": assignment, "student_id": student}
+    if notebook:
+        attrs["notebook_id"] = notebook
+    cfg, coursedir = _coursedir(config, **attrs)
+    if "AutogradeApp" in cfg:
+        cfg.Autograde.merge(cfg.AutogradeApp)
+        del cfg.AutogradeApp
     converter = Autograde(coursedir=coursedir, config=cfg)
     converter.force = force
     return _start(converter)

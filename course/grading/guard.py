@@ -1,20 +1,15 @@
-"""Notice changes that student code makes to files outside its own scratch folder.
+"""The cheap checks of ``grade --no-sandbox``: files a submission must not change, put back.
 
-Student code runs as the grader's user, so nothing stops it writing anywhere the grader can.
-Grading is protected by copies: every student runs in a scratch course of its own, with its
-own copy of the course library and datasets, built from a template the coordinator checks.
-What is left is to notice, after every student, writes that reached further:
+Only used without the sandbox, where student code runs with the grader's rights. Between
+students the coordinator compares, and puts back:
 
-- the real gradebook: put back from the coordinator's copy (the changed file is kept aside);
-- the scratch template: put back from memory (it lives in a temporary folder nobody edits);
-- the installed code and the course config (``course``, ``nbgrader``, start-up hooks,
-  ``nbgrader_config.py``, the assignment's source and release, the datasets): never put back,
-  because in a working tree the instructor may be editing them and a silent revert would lose
-  work. They are reported instead; this run keeps grading with the copies made at its start;
-- other students' submitted and autograded folders, and the grading reports: reported, and
-  the coordinator regrades or keeps the original aside.
+- the real gradebook (from the coordinator's own copy; the changed file is kept aside);
+- the scratch template (from memory; it lives in a temporary folder nobody edits);
+- Python start-up hooks (``.pth``, ``sitecustomize.py``) and kernel specs, which would run in
+  every later kernel (the changed file is kept aside).
 
-Stronger isolation (another OS user, a container) is outside what this tool does.
+These notice a write after the fact; they cannot stop a submission from reading the answer key,
+classmates' work or the grader's files. The sandbox (sandbox.py) does.
 """
 
 from __future__ import annotations
@@ -126,26 +121,6 @@ class FileGuard:
         return changed
 
 
-def library_guard(course_root: Path, watched_dirs: list[Path]) -> FileGuard:
-    """Watch the grading code, the course config and ``watched_dirs`` (reported, not reverted)."""
-    import nbgrader
-
-    import course
-
-    guard = FileGuard()
-    guard.watch_tree(Path(course.__file__).resolve().parent)
-    guard.watch_tree(Path(nbgrader.__file__).resolve().parent)
-    guard.watch_file(course_root / "nbgrader_config.py")
-    from jupyter_core.paths import jupyter_config_path
-
-    for folder in jupyter_config_path():
-        guard.watch_file(Path(folder) / "nbgrader_config.py")
-    for folder in watched_dirs:
-        if folder.is_dir():
-            guard.watch_tree(folder, suffixes=None)
-    return guard
-
-
 def startup_guard() -> FileGuard:
     """Watch what every new kernel runs before any notebook code: start-up hooks, kernel specs.
 
@@ -191,42 +166,6 @@ def quarantine(guard: FileGuard, keep: Path) -> list[str]:
     return changed
 
 
-Signature = tuple[tuple[str, int, int, int], ...]
-
-
-def tree_signature(folder: Path) -> Signature:
-    """Name, size, modification time and inode of every file under ``folder`` (cheap to take)."""
-    if not folder.is_dir():
-        return ()
-    rows = []
-    for path in sorted(folder.rglob("*")):
-        try:
-            st = path.lstat()
-        except OSError:
-            continue
-        if path.is_file():
-            rows.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns, st.st_ino))
-    return tuple(rows)
-
-
-@dataclass
-class TreeWatch:
-    """Signatures of folders (other students' files), re-taken after the coordinator's writes."""
-
-    folders: dict[str, Path] = field(default_factory=dict)
-    signatures: dict[str, Signature] = field(default_factory=dict)
-
-    def watch(self, name: str, folder: Path) -> None:
-        """Remember ``folder`` under ``name`` as it is now."""
-        self.folders[name] = folder
-        self.signatures[name] = tree_signature(folder)
-
-    def changed(self) -> list[str]:
-        """The names of the folders that changed since they were remembered."""
-        return [n for n, f in self.folders.items() if tree_signature(f) != self.signatures[n]]
-
-
-@dataclass
 class GradebookGuard:
     """The real gradebook's bytes as the coordinator last left them."""
 

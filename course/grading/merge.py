@@ -1,78 +1,11 @@
-"""Bring one student's scratch results into the real course (the coordinator's only writes)."""
+"""Bring one student's scratch results into the real course (the coordinator's only writes)
 
-from __future__ import annotations
+Re-exported from store.py, where the code lives."""
 
-import os
-import shutil
-import uuid
-from pathlib import Path
-from typing import Any
+from course.grading.store import (  # noqa: F401
+    merge_student,
+    replace_folder,
+    sweep_partial,
+)
 
-from course.grading import results
-from course.grading.coursedir import Course
-from course.grading.crashpoints import reached
-from course.grading.engine import quiet_nbgrader
-
-
-def _rmtree(path: Path) -> None:
-    from nbgrader.utils import rmtree
-
-    # nbgrader leaves autograded files read-only (444); its rmtree copes with that.
-    rmtree(str(path))
-
-
-def replace_folder(src: Path | None, dest: Path) -> None:
-    """Make ``dest`` a copy of ``src`` (or remove it when ``src`` is None) in one rename.
-
-    The copy is written beside ``dest`` under a hidden name and renamed into place, so a kill
-    at any moment leaves either the old folder or the new one, never half of one.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tag = uuid.uuid4().hex[:8]
-    old = dest.with_name(f".{dest.name}.old-{tag}")
-    new = dest.with_name(f".{dest.name}.new-{tag}")
-    if src is not None:
-        shutil.copytree(src, new, copy_function=shutil.copy2)
-    reached("folder-copied")
-    if dest.exists():
-        os.replace(dest, old)
-    reached("folder-swapped-out")
-    if src is not None:
-        os.replace(new, dest)
-    if old.exists():
-        _rmtree(old)
-
-
-def sweep_partial(folder: Path, name: str) -> None:
-    """Clear the hidden half-copies a killed run left beside ``folder/<student>/name``.
-
-    A kill between the two renames of ``replace_folder`` leaves no ``name`` at all, only the
-    old folder set aside: it is put back, so nothing is lost until the new one is ready.
-    """
-    if not folder.is_dir():
-        return
-    for student in folder.iterdir():
-        if not student.is_dir():
-            continue
-        dest = student / name
-        olds = sorted(student.glob(f".{name}.old-*"), key=lambda p: p.stat().st_mtime)
-        if not dest.exists() and olds and olds[-1].is_dir():
-            os.replace(olds[-1], dest)
-        for leftover in student.glob(f".{name}.*-*"):
-            if leftover.is_dir():
-                _rmtree(leftover)
-
-
-def merge_student(course: Course, assignment: str, answer: dict[str, Any]) -> None:
-    """Copy the autograded folder into place, then write the gradebook fields in one transaction."""
-    student = answer["student"]
-    dest = course.step_dir("autograded", student=student, assignment=assignment)
-    src = Path(answer["autograded"]) if answer.get("autograded") else None
-    # As nbgrader does for a failed student: no autograded folder is left behind.
-    replace_folder(src, dest)
-    reached("folder-merged")
-    record = answer.get("record")
-    if record is not None:
-        with quiet_nbgrader(), course.gradebook() as gb:
-            results.apply(gb, assignment, record)
-        reached("gradebook-written")
+__all__ = ["replace_folder", "sweep_partial", "merge_student"]

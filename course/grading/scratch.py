@@ -129,13 +129,15 @@ def build_template(course: Course, assignment: str, dest: Path) -> Template:
     return Template(dest, assignment, manifest)
 
 
-def materialise(template: Template, dest: Path) -> None:
+def materialise(template: Template, dest: Path, *, library: bool = True) -> None:
     """Copy a template into ``dest``, refusing any file that changed since the template was made.
 
     Student code runs as the grader's user and could edit the template between two students;
     checking every byte against the manifest keeps one submission from grading the next.
     """
     for rel, digest in template.manifest.items():
+        if not library and rel.startswith(LIB + "/"):
+            continue  # sandboxed kernels read the template's copy, bound read-only
         data = (template.root / rel).read_bytes()
         if hashlib.sha256(data).hexdigest() != digest:
             raise TemplateTampered(f"scratch template file {rel} changed while grading")
@@ -163,7 +165,15 @@ def copy_library(dest: Path) -> None:
 
     package = Path(course.__file__).resolve().parent
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", IGNORED_DIR)
-    shutil.copytree(package, dest / "course", ignore=skip)
+
+    def skip_grading(folder: str, names: list[str]) -> set[str]:
+        # Kernels import the student-facing library only, never the grading package.
+        ignored = set(skip(folder, names))
+        if Path(folder) == package:
+            ignored.add("grading")
+        return ignored
+
+    shutil.copytree(package, dest / "course", ignore=skip_grading)
     # course.paths looks for datasets/ beside the package first, as in a checkout.
     shutil.copytree(datasets_dir(), dest / "datasets", ignore=skip)
     compileall.compile_dir(

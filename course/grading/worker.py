@@ -1,249 +1,21 @@
-"""A grading worker: ``python -m course.grading.worker --result-fd N``, or forked (parallel.py).
+"""A grading worker: ``python -m course.grading.worker --result-fd N``, or forked (executors.py).
 
-It reads one JSON set-up line on stdin, then one line per student to grade. Each student is
-graded by nbgrader's Autograde converter in a scratch course of its own (config, assignment,
-a snapshot of the gradebook, that student's submission only), and the worker answers on the
-result file descriptor with what nbgrader wrote: the student's gradebook fields and the path of
-the autograded folder. The worker never opens the real gradebook.
-
-The answers go to a dedicated pipe, not stdout: kernels inherit the worker's stdout and
-stderr, so student code could print a forged answer there.
-
-The kernel imports the scratch course's own copy of the ``course`` library (``lib/``, first
-on ``PYTHONPATH``) and reads its own copy of the datasets, with an IPython folder of its own:
-a submission that rewrites the library, the data or an IPython start-up file changes only
-its own copy. The worker compares that copy with the template afterwards and flags the
-student.
+It reads one JSON set-up line on stdin, then one line per student to grade, grades each with a
+grading unit (unit.py) and answers with the unit's result as one JSON line on the result file
+descriptor. The answers go to a dedicated pipe, not stdout: kernels inherit the worker's
+stdout and stderr (and, unsandboxed, student code could print a forged answer there).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import re
 import sys
-import tempfile
-import time
-import traceback
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from course.grading import engine, results
-from course.grading.flags import Flag
-from course.grading.scan import scan_submission
-from course.grading.scratch import (
-    GRADEBOOK,
-    LIB,
-    Template,
-    TemplateTampered,
-    copy_submission,
-    library_changes,
-    materialise,
-    scratch_config,
-)
-
-_KERNEL_DIED = ("DeadKernelError", "Kernel died", "kernel died")
-_TIMEOUT = ("UnresponsiveKernelError", "CellTimeoutError", "Timeout waiting for", "TimeoutError")
-_BAD_JSON = (
-    "NotJSONError",
-    "JSONDecodeError",
-    "does not appear to be JSON",
-    "ValidationError",
-    "UnicodeDecodeError",
-)
-
-
-def classify_failure(log: str, error: str) -> str:
-    """The flag kind for a failed autograde, from nbgrader's captured log and traceback."""
-    text = log + "\n" + error
-    for markers, kind in (
-        (_KERNEL_DIED, "kernel-died"),
-        (_TIMEOUT, "timeout"),
-        (_BAD_JSON, "invalid-json"),
-    ):
-        if any(m in text for m in markers):
-            return kind
-    return "autograde-failed"
-
-
-def failure_detail(log: str, error: str) -> str:
-    """The most telling line of a failure: the first exception line of nbgrader's log."""
-    for text in (log, error):
-        for line in text.splitlines():
-            s = line.strip()
-            if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b", s):
-                return s[:300]
-    lines = [ln.strip() for ln in (error or log).splitlines() if ln.strip()]
-    return lines[-1][:300] if lines else "unknown error"
-
-
-def precheck(folder: Path, expected: list[str], student: str) -> list[Flag]:
-    """Flags nbgrader would not raise clearly: missing, unknown and unreadable notebooks."""
-    flags = []
-    present = {p.stem: p for p in folder.glob("*.ipynb")}
-    for name in expected:
-        if name not in present:
-            flags.append(Flag(student, name, "missing-notebook", f"{name}.ipynb not submitted"))
-    for name, path in sorted(present.items()):
-        if name not in expected:
-            flags.append(Flag(student, name, "unknown-notebook", f"{path.name} is not graded"))
-            continue
-        # Only the JSON: nbgrader reads and validates the notebook itself right after.
-        try:
-            data = json.loads(path.read_bytes())
-            # nbformat 4 has cells; nbformat 3 has worksheets, which nbgrader upgrades itself.
-            if not isinstance(data, dict) or not (
-                isinstance(data.get("cells"), list) or isinstance(data.get("worksheets"), list)
-            ):
-                raise ValueError("no list of cells: not a Jupyter notebook")
-        except (ValueError, UnicodeDecodeError) as exc:
-            detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            flags.append(Flag(student, name, "invalid-json", detail[:300]))
-    return flags
-
-
-def timeout_flags(folder: Path, student: str) -> list[Flag]:
-    """A flag per autograded notebook where a cell was stopped by Execute.timeout."""
-    flags = []
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            nb = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        for cell in nb.get("cells", []):
-            for out in cell.get("outputs", []) or []:
-                if out.get("output_type") == "error" and out.get("ename") == "CellTimeoutError":
-                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
-                    flags.append(Flag(student, path.stem, "timeout", f"cell {gid} timed out"))
-    return flags
-
-
-@contextlib.contextmanager
-def kernel_environment(scratch: Path) -> Iterator[None]:
-    """Point the kernels started inside the block at the scratch course's library copy."""
-    lib = scratch / LIB
-    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "KOSOVO_COURSE_DATA", "IPYTHONDIR")}
-    rest = [p for p in (saved["PYTHONPATH"] or "").split(os.pathsep) if p]
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(lib), *rest])
-    os.environ["KOSOVO_COURSE_DATA"] = str(lib / "datasets")
-    os.environ["IPYTHONDIR"] = str(scratch / ".ipython")
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def library_flags(template: Template, scratch: Path, student: str) -> list[Flag]:
-    """A library-tampered flag if the student's run changed its copy of the course library."""
-    changed = library_changes(template, scratch)
-    if not changed:
-        return []
-    shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
-    return [
-        Flag(
-            student,
-            "",
-            "library-tampered",
-            f"the submission rewrote its own copy of the course library ({shown}); not merged",
-        )
-    ]
-
-
-class Worker:
-    """Grades students of one assignment, each in a fresh scratch course."""
-
-    def __init__(self, setup: dict[str, Any]) -> None:
-        from course.grading.coursedir import load_nbgrader_config
-
-        self.template = Template.from_json(setup["template"])
-        self.assignment = self.template.assignment
-        self.submitted_root = Path(setup["submitted_root"])
-        self.snapshot = bool(setup.get("snapshot"))
-        self.scratch_parent = Path(setup["scratch_parent"])
-        self.dirs = setup["dirs"]  # nbgrader folder names (relative), from the course config
-        # The template's copy of the config: the real one could change under a running batch.
-        self.config = load_nbgrader_config(self.template.root)
-        source = self.template.root / self.dirs["source"] / self.assignment
-        self.expected = sorted(p.stem for p in source.glob("*.ipynb"))
-
-    def grade(self, student: str, digest: str | None) -> dict[str, Any]:
-        """Grade one student; never raises (a failure is a flag in the answer)."""
-        started = time.monotonic()
-        answer: dict[str, Any] = {
-            "student": student,
-            "flags": [],
-            "record": None,
-            "autograded": None,
-            "scratch": None,
-            "graded": False,
-        }
-        flags: list[Flag] = []
-        try:
-            scratch = Path(tempfile.mkdtemp(prefix="student-", dir=self.scratch_parent))
-            answer["scratch"] = str(scratch)
-            materialise(self.template, scratch)
-            src = self.submitted_root / student / self.assignment
-            dest = scratch / self.dirs["submitted"] / student / self.assignment
-            copied = copy_submission(src, dest)
-            if digest is not None and copied != digest:
-                if self.snapshot:  # the copy in the scratch folder: only student code writes it
-                    flags.append(
-                        Flag(
-                            student,
-                            "",
-                            "scratch-tampered",
-                            "the copy of this submission taken when grading started changed",
-                        )
-                    )
-                else:
-                    flags.append(
-                        Flag(
-                            student,
-                            "",
-                            "submission-changed",
-                            "the submitted files changed after grading started",
-                        )
-                    )
-                return answer
-            flags += precheck(dest, self.expected, student)
-            release = self.template.root / self.dirs["release"] / self.assignment
-            flags += scan_submission(dest, release, self.expected, student)
-            from nbgrader.api import Gradebook
-
-            with engine.shared_engines():
-                with kernel_environment(scratch):
-                    run = engine.autograde(
-                        scratch_config(self.config, scratch), self.assignment, student
-                    )
-                flags += library_flags(self.template, scratch, student)
-                with Gradebook(f"sqlite:///{scratch / GRADEBOOK}") as gb:
-                    answer["record"] = results.extract(gb, self.assignment, student)
-            out = scratch / self.dirs["autograded"] / student / self.assignment
-            if run.success and out.is_dir():
-                answer["autograded"] = str(out)
-                answer["graded"] = True
-                flags += timeout_flags(out, student)
-            else:
-                kind = classify_failure(run.log, run.error)
-                if not (kind == "invalid-json" and any(f.kind == kind for f in flags)):
-                    flags.append(Flag(student, "", kind, failure_detail(run.log, run.error)))
-            answer["log_tail"] = run.log[-4000:]
-        except TemplateTampered as exc:
-            flags.append(Flag(student, "", "scratch-tampered", str(exc)))
-        except Exception as exc:  # the batch goes on; the coordinator records the flag
-            flags.append(Flag(student, "", "autograde-failed", f"{type(exc).__name__}: {exc}"))
-            answer["log_tail"] = traceback.format_exc()[-4000:]
-        finally:
-            answer["flags"] = [f.__dict__ for f in flags]
-            answer["seconds"] = round(time.monotonic() - started, 3)
-        return answer
+from course.grading import engine
+from course.grading.unit import Worker
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,8 +44,8 @@ def serve(requests: TextIO, answers: TextIO) -> int:
         if not line.strip():
             continue
         request = json.loads(line)
-        answer = worker.grade(request["student"], request.get("digest"))
-        answers.write(json.dumps(answer) + "\n")
+        result = worker.grade(request["student"], request.get("digest"))
+        answers.write(json.dumps(result.to_json()) + "\n")
         answers.flush()
     return 0
 

@@ -1,4 +1,11 @@
-"""A pool of grading worker processes fed one student at a time.
+"""Executors: where grading units run. Now a local pool of worker processes.
+
+One small interface (:class:`Executor`): ``run(tasks, jobs, consume)`` grades the tasks and
+calls ``consume(event)`` in the caller's thread for each finished one. The local pool below
+implements it; a Dask executor (issue "Past one machine") would hand the same tasks to
+``Client.submit`` and the same answers back.
+
+The local pool: worker processes fed one student at a time.
 
 Each slot owns one worker process (its own session, so a kill takes its whole process group)
 and grades students from a shared queue until it is empty. The first workers are forked from
@@ -23,9 +30,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 import course as _course_pkg
+from course.grading.model import Event, Task
+
+
+class Executor(Protocol):
+    """Runs grading units and hands each result to one consumer thread."""
+
+    def run(self, tasks: list[Task], jobs: int, consume: Callable[[Event], None]) -> None:
+        """Grade ``tasks`` on up to ``jobs`` at once; call ``consume`` per finished task."""
 
 
 class PoolError(RuntimeError):
@@ -213,25 +228,6 @@ class WorkerProcess:
 
 
 @dataclass
-class Task:
-    """One student to grade, with the digest of the submission as planned."""
-
-    student: str
-    digest: str | None = None
-
-
-@dataclass
-class Event:
-    """What happened to one task: an answer, a dead worker, or an overrun."""
-
-    kind: str  # "answer", "died" or "timeout"
-    task: Task
-    answer: dict[str, Any] | None
-    started: float
-    ended: float
-
-
-@dataclass
 class Activity:
     """When each student's grading ran, to know who could have caused a change seen later."""
 
@@ -270,7 +266,7 @@ class Pool:
         setup: dict[str, Any],
         log_dir: Path,
         *,
-        student_timeout: float,
+        student_timeout: float | None,
         prespawned: Iterable[WorkerProcess] = (),
         code_path: Path | None = None,
         between: Callable[[], None] | None = None,
@@ -333,13 +329,16 @@ class Pool:
                 if worker is None:
                     worker = self._spawn()
                 started = self.activity.start(task.student)
-                timer = threading.Timer(self.student_timeout, worker.kill)
-                timer.daemon = True
-                timer.start()
+                timer = None
+                if self.student_timeout is not None:
+                    timer = threading.Timer(self.student_timeout, worker.kill)
+                    timer.daemon = True
+                    timer.start()
                 try:
                     answer = worker.request(task.student, task.digest)
                 finally:
-                    timer.cancel()
+                    if timer is not None:
+                        timer.cancel()
                 ended = self.activity.end(task.student)
                 if self.between is not None:
                     self.between()
