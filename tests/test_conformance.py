@@ -104,9 +104,15 @@ def known(reason: str) -> pytest.MarkDecorator:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _prepared_and_table():
-    """Every prepared course built up front, two at a time; the table written at the end."""
-    prepare_all(SOURCES)
+def _table():
+    """The table of every step, written to $CONFORMANCE_TABLE (if set) at the end.
+
+    Prepared courses are built on first use (one ``generate_assignment`` each) and shared by
+    the scenarios with the same source; ``CONFORMANCE_PREPARE=all`` builds them all up front,
+    two at a time, which is faster on an idle machine.
+    """
+    if os.environ.get("CONFORMANCE_PREPARE") == "all":
+        prepare_all(SOURCES)
     yield
     dest = os.environ.get("CONFORMANCE_TABLE")
     if dest:
