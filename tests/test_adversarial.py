@@ -1,7 +1,8 @@
 """The adversarial corpus (tests/adversarial.py) graded as one class of the real 01-sourcing.
 
-One temporary course: the repository's nbgrader_config.py with ``c.Execute.timeout = 10`` (so
-the endless loop ends in seconds, not a minute), ``kosovo-course release 01-sourcing``, then the
+One temporary course: the repository's nbgrader_config.py with ``c.Execute.timeout = 30`` (so
+the endless loop ends sooner, while deep recursion's long traceback, which takes IPython over
+10 s to format on a busy machine, still fits), ``kosovo-course release 01-sourcing``, then the
 answer key, the blank release, a classmate whose files a hostile kind rewrites (``v-victim``,
 also the key) and one student per kind, graded with ``kosovo-course grade 01-sourcing --jobs
 2`` run from a private copy of the ``course`` package (one kind rewrites it). Then: the exit
@@ -44,12 +45,12 @@ def _submit(root: Path, student: str, files: dict[str, bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real 01-sourcing released in a temporary course (Execute.timeout lowered to 10 s)."""
+    """The real 01-sourcing released in a temporary course (Execute.timeout lowered to 30 s)."""
     root = make_course_copy(tmp_path_factory.mktemp("adversarial") / "released", [ASSIGNMENT])
     config = root / "nbgrader_config.py"
     config.write_text(
         config.read_text()
-        + "\n# tests: endless loops end in 10 s\nc.Execute.timeout = 10\n"
+        + "\n# tests: endless loops end in 30 s\nc.Execute.timeout = 30\n"
         # nbgrader raises when a cell's output arrives over 4 s after its reply: on a busy CI
         # machine the 3000-frame traceback of deep-recursion can take that long.
         + "c.Execute.iopub_timeout = 60\n"

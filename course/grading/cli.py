@@ -195,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="stop one student's grading after this long (default: from the config)",
+        help="stop one student's grading after this long (default: every code cell at "
+        "Execute.timeout plus 120 s; none when Execute.timeout is None)",
     )
     p.add_argument("--notebook", metavar="NAME", default=None, help="grade only this notebook")
     p.add_argument(
@@ -204,10 +205,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="run student code with your own rights (needed where bubblewrap cannot run: "
         "macOS, Windows, no user namespaces); prints what is then unprotected",
     )
-    p.add_argument("--memory-limit", metavar="SIZE", default=None, help="Sandbox.memory_limit")
-    p.add_argument("--max-processes", type=int, metavar="N", default=None)
-    p.add_argument("--file-size-limit", metavar="SIZE", default=None)
-    p.add_argument("--cpu-time-limit", type=int, metavar="SECONDS", default=None)
+    p.add_argument(
+        "--memory-limit", metavar="SIZE", default=None, help="per kernel (Sandbox.memory_limit)"
+    )
+    p.add_argument(
+        "--max-processes", type=int, metavar="N", default=None, help="Sandbox.max_processes"
+    )
+    p.add_argument(
+        "--file-size-limit", metavar="SIZE", default=None, help="Sandbox.file_size_limit"
+    )
+    p.add_argument(
+        "--cpu-time-limit",
+        type=int,
+        metavar="SECONDS",
+        default=None,
+        help="CPU seconds per kernel (Sandbox.cpu_time_limit)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
 

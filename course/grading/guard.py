@@ -166,6 +166,7 @@ def quarantine(guard: FileGuard, keep: Path) -> list[str]:
     return changed
 
 
+@dataclass
 class GradebookGuard:
     """The real gradebook's bytes as the coordinator last left them."""
 
