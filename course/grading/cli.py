@@ -296,7 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--student", action="append", metavar="ID", help="grade only this student (repeatable)"
     )
     p.add_argument(
-        "--force", action="store_true", help="regrade students whose submission has not changed"
+        "--force",
+        "-f",
+        action="store_true",
+        help="regrade students whose submission has not changed (nbgrader's --force, -f)",
     )
     p.add_argument(
         "--student-timeout",
