@@ -81,6 +81,13 @@ DELIBERATE: dict[str, Deliberate] = {
         "autograded folder always holds a grade.",
         lines=r"/[^/]+/(ps1/)?: '0o\d+' != '<missing>'",
     ),
+    "empty-submission-not-graded": Deliberate(
+        frozenset({"exit"}),
+        "a student whose submitted folder holds no notebook at all is flagged missing-notebook "
+        "and counted as not graded, so grade exits 1; stock skips them silently and exits 0. A "
+        "student who handed in nothing must not look graded, and scripts must be able to tell.",
+        lines=r"stock 0, ours 1",
+    ),
 }
 
 _SESSION = Path(tempfile.mkdtemp(prefix="kosovo-conformance-"))

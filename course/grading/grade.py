@@ -86,7 +86,7 @@ def grade(
             relative_step(course, step)
         sweep_partial(course.step_dir("autograded"), assignment)
         sweep_state(course.assignment_reports(assignment))
-        tasks, unchanged, unknown = plan(course, assignment, students, force)
+        tasks, unchanged, unknown = plan(course, assignment, students, force, notebook)
         if unknown:
             raise CourseError(f"No submission of {assignment} for: {', '.join(unknown)}")
         for s in unchanged:

@@ -80,13 +80,35 @@ def gradebook_submissions(course: Course, assignment: str) -> dict[str, Any]:
         return {s.student.id: (s.timestamp, s.score, s.max_score) for s in a.submissions}
 
 
+def _results_complete(course: Course, assignment: str, student: str, notebook: str | None) -> bool:
+    """Whether the autograded results of this grading are in place, as stock decides it.
+
+    ``nbgrader autograde`` regrades a student whose autograded folder is missing; with
+    ``--notebook NAME`` it also regrades when that notebook's autograded copy is missing (and
+    copies the supplementary files again), though not, without ``--notebook``, when only one
+    autograded notebook was removed (upstream's test_filter_notebook).
+    """
+    autograded = course.step_dir("autograded", student, assignment)
+    if not autograded.is_dir():
+        return False
+    submitted = course.step_dir("submitted", student, assignment)
+    if notebook and (submitted / f"{notebook}.ipynb").is_file():
+        return (autograded / f"{notebook}.ipynb").is_file()
+    return True
+
+
 def plan(
-    course: Course, assignment: str, students: list[str] | None, force: bool
+    course: Course,
+    assignment: str,
+    students: list[str] | None,
+    force: bool,
+    notebook: str | None = None,
 ) -> tuple[list[Task], list[str], list[str]]:
     """Split submissions into tasks to grade, unchanged ones to skip, and unknown ids.
 
     Each task's ``reason`` says why it is graded: "new", "changed", "failed last time",
-    "re-released", "results missing" or "forced".
+    "re-released", "results missing" or "forced". With ``notebook`` (``grade --notebook``), only
+    that notebook's autograded copy counts for "results missing".
     """
     present = submitted_students(course, assignment)
     unknown: list[str] = []
@@ -110,9 +132,8 @@ def plan(
             reason = "failed last time"
         elif state.release_digest and state.release_digest != released:
             reason = "re-released"
-        elif (
-            student not in in_gradebook
-            or not course.step_dir("autograded", student, assignment).is_dir()
+        elif student not in in_gradebook or not _results_complete(
+            course, assignment, student, notebook
         ):
             reason = "results missing"
         else:
