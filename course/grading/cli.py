@@ -74,6 +74,7 @@ def _grade(args: argparse.Namespace) -> int:
         sandbox=not args.no_sandbox,
         settings=settings,
         notebook=args.notebook,
+        scheduler=args.scheduler,
     )
     print(summary_table(run))
     print(_after_grading(course, args.assignment))
@@ -307,6 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
         "Execute.timeout plus 120 s; none when Execute.timeout is None)",
     )
     p.add_argument("--notebook", metavar="NAME", default=None, help="grade only this notebook")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on a Dask cluster: its scheduler's tcp://HOST:PORT (tls:// with TLS), or "
+        "local:N for N Dask workers on this machine; needs kosovo-course[cluster] "
+        "(docs/guide/cluster.md). Default: the local pool of --jobs processes",
+    )
     p.add_argument(
         "--no-sandbox",
         action="store_true",
