@@ -36,13 +36,14 @@ ALLOWED_FAILURES = 1
 def _dask(*args: str, log: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     e = env()
     e.update(extra_env or {})
-    return subprocess.Popen(
-        [str(BIN / "dask"), *args],
-        env=e,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        cwd=log.parent,
-    )
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [str(BIN / "dask"), *args],
+            env=e,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=log.parent,
+        )
 
 
 def _wait_for(condition, what: str, proc: subprocess.Popen | None = None) -> None:
@@ -120,16 +121,17 @@ def _children(pid: int) -> list[int]:
 
 
 def _sandboxed_kernel_parents(nannies: list[subprocess.Popen]) -> list[int]:
-    """Worker processes (children of a nanny) that are running a sandboxed kernel now."""
+    """Worker processes (children of a nanny) that are running a student's kernel now: a
+    bwrap child whose command runs ipykernel (not grade's sandbox probe, ``bwrap ... true``)."""
     busy = []
     for nanny in nannies:
         for worker in _children(nanny.pid):
             for child in _children(worker):
                 try:
-                    argv0 = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")[0]
+                    argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
                 except OSError:
                     continue
-                if argv0.endswith(b"bwrap"):
+                if argv[0].endswith(b"bwrap") and any(b"ipykernel" in a for a in argv):
                     busy.append(worker)
     return busy
 

@@ -164,9 +164,11 @@ class Coordinator:
             if key in self.seen:
                 return  # a second answer for a student already merged: the first stands
             self.seen.add(key)
+            started = time.perf_counter()
             if self.guards is not None:
                 self._check_locked()
             self._consume(event)
+            self.run.merge_seconds += time.perf_counter() - started
 
     def _consume(self, event: Event) -> None:
         student = event.task.student
@@ -359,6 +361,7 @@ def run_tasks(
         finally:
             bar.close()
         run.warnings += _warnings(coordinator)
+        run.transfer_seconds = getattr(pool, "transfer_seconds", 0.0)
         ok = True
     finally:
         # Worker logs help when the tool itself failed; otherwise the scratch is disposable.

@@ -167,6 +167,7 @@ class DaskExecutor:
         self.student_timeout = student_timeout
         self.sandbox_check = sandbox_check
         self.activity = Activity()  # what the coordinator's checks read (unsandboxed only)
+        self.transfer_seconds = 0.0  # packing submissions, unpacking results (benchmarks)
 
     def _client(self) -> tuple[Any, Any]:
         from distributed import Client, LocalCluster
@@ -193,7 +194,9 @@ class DaskExecutor:
             assignment = self.setup["template"]["assignment"]
             futures: dict[Any, tuple[Task, float]] = {}
             for task in tasks:
+                packing = time.perf_counter()
                 submission = _pack(self.submitted_root / task.student / assignment)
+                self.transfer_seconds += time.perf_counter() - packing
                 future = client.submit(
                     grade_on_worker,
                     self.setup,
@@ -221,8 +224,10 @@ class DaskExecutor:
         client.wait_for_workers(1)
         if self.sandbox_check is None:
             return
-        answers = client.run(check_worker_sandbox, *self.sandbox_check)
-        bad = {w: why for w, why in answers.items() if why}
+        answers = client.run(check_worker_sandbox, *self.sandbox_check, on_error="return")
+        # A worker lost during the check (an exception here) gets no task; any that cannot
+        # sandbox stops the run before a single student is graded.
+        bad = {w: why for w, why in answers.items() if isinstance(why, str)}
         if bad:
             worker, why = next(iter(sorted(bad.items())))
             raise CourseError(f"{len(bad)} Dask worker(s) cannot sandbox ({worker}): {why}")
@@ -247,10 +252,12 @@ class DaskExecutor:
         if reply["autograded"] is not None:
             from course.grading.unit import unpack_folder
 
+            unpacking = time.perf_counter()
             dest = self.results / f"{task.student}-{uuid.uuid4().hex[:8]}"
             unpack_folder(reply["autograded"], dest / task.student)
             answer["autograded"] = str(dest / task.student)
             answer["scratch"] = str(dest)  # the coordinator removes it after the merge
+            self.transfer_seconds += time.perf_counter() - unpacking
         return Event("answer", task, answer, started, ended)
 
 
