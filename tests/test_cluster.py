@@ -33,12 +33,14 @@ pytestmark = [pytest.mark.cluster, pytest.mark.nbgrader]
 ALLOWED_FAILURES = 1
 
 
-def _dask(*args: str, log: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+def _dask(
+    *args: str, log: Path, extra_env: dict[str, str] | None = None, command: str = "dask"
+) -> subprocess.Popen:
     e = env()
     e.update(extra_env or {})
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [str(BIN / "dask"), *args],
+            [str(BIN / command), *args],
             env=e,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -56,7 +58,7 @@ def _wait_for(condition, what: str, proc: subprocess.Popen | None = None) -> Non
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    """A scheduler and two nanny-supervised workers, 1 thread each, bound to 127.0.0.1."""
+    """A scheduler and two nanny-supervised workers, 1 thread each, all bound to 127.0.0.1."""
     from distributed import Client
 
     base = tmp_path_factory.mktemp("cluster")
@@ -79,23 +81,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
         )
         address = json.loads(scheduler_file.read_text())["address"]
         assert address.startswith("tcp://127.0.0.1:")
-        for name in ("w1", "w2"):
-            procs.append(
-                _dask(
-                    "worker",
-                    address,
-                    "--nthreads",
-                    "1",
-                    "--nworkers",
-                    "1",
-                    "--host",
-                    "127.0.0.1",
-                    "--no-dashboard",
-                    "--name",
-                    name,
-                    log=base / f"{name}.log",
-                )  # fmt: skip
-            )
+        # w1 is a plain `dask worker`; w2 comes from `kosovo-course worker`, which checks the
+        # sandbox and then execs the same `dask worker ... --nthreads 1` (same process id).
+        where = ["--host", "127.0.0.1", "--no-dashboard", "--name"]
+        procs.append(_dask("worker", address, "--nthreads", "1", *where, "w1", log=base / "w1.log"))
+        procs.append(
+            _dask("worker", address, *where, "w2", log=base / "w2.log", command="kosovo-course")
+        )
         with Client(address) as client:
             client.wait_for_workers(2)
         yield {"address": address, "nannies": procs[1:], "base": base}
@@ -265,6 +257,9 @@ def test_bad_scheduler_arguments_are_one_line_errors(tmp_path):
         assert "--scheduler" in proc.stderr and "Traceback" not in proc.stderr
     proc = cli("grade", ASSIGNMENT, "--scheduler", "local:1", "--no-sandbox", cwd=root, check=False)
     assert proc.returncode == 2 and "needs the sandbox" in proc.stderr
+    for args in (["local:2"], ["tcp://127.0.0.1:8786", "--nthreads", "4"]):
+        proc = cli("worker", *args, cwd=root, check=False)
+        assert proc.returncode == 2 and proc.stderr.startswith("kosovo-course: worker"), proc
 
 
 def test_import_course_grading_does_not_import_dask():

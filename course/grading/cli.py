@@ -206,6 +206,15 @@ def _lab(args: argparse.Namespace) -> int:
     )
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from course.grading.dask_executor import worker_command
+
+    command = worker_command(args.address, args.dask_args)
+    print("kosovo-course: the sandbox runs here; starting: " + " ".join(command), flush=True)
+    os.execv(command[0], command)
+    return 1  # not reached: exec replaced this process
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1 ("--jobs 0" is refused in words)."""
     try:
@@ -340,6 +349,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
+
+    p = sub.add_parser(
+        "worker",
+        help="check the sandbox runs here, then run a Dask grading worker (dask worker "
+        "ADDRESS --nthreads 1 DASK_ARGS...)",
+    )
+    p.add_argument("address", metavar="ADDRESS", help="the scheduler: tcp://HOST:PORT or tls://")
+    p.add_argument(
+        "dask_args",
+        nargs=argparse.REMAINDER,
+        metavar="DASK_ARGS",
+        help="passed on to dask worker (e.g. --nworkers 4 --name lab-3)",
+    )
+    p.set_defaults(func=_worker)
 
     p = sub.add_parser("feedback", help="generate feedback HTML, checked for leaks")
     p.add_argument("assignment", metavar="ASSIGNMENT")

@@ -142,6 +142,40 @@ def check_worker_sandbox(config: Any, settings: dict[str, dict[str, Any]]) -> st
     return None
 
 
+def worker_command(address: str, dask_args: list[str]) -> list[str]:
+    """``kosovo-course worker``: the ``dask worker`` command line, after checking that the
+    sandbox runs on this machine (CourseError, one line, if it cannot or dask is missing).
+
+    One thread per worker process: nbgrader's converter and the sandbox's kernel settings are
+    per process. ``--nthreads`` in ``dask_args`` is refused for that reason.
+    """
+    import shutil
+    import sys
+
+    from traitlets.config import Config
+
+    from course.grading.coursedir import CourseError
+
+    try:
+        target = parse_scheduler(address)
+    except ValueError as exc:
+        raise CourseError(str(exc).replace("--scheduler", "worker ADDRESS")) from None
+    if isinstance(target, int):
+        raise CourseError("worker ADDRESS: give the scheduler's tcp:// or tls:// address")
+    if any(a.split("=")[0] == "--nthreads" for a in dask_args):
+        raise CourseError("worker: --nthreads is always 1 (one grading unit per process)")
+    dask = Path(sys.executable).with_name("dask")
+    if not dask.exists():
+        found = shutil.which("dask")
+        if found is None:
+            raise CourseError('worker needs dask.distributed: pip install "kosovo-course[cluster]"')
+        dask = Path(found)
+    why = check_worker_sandbox(Config(), {})
+    if why is not None:
+        raise CourseError(why)
+    return [str(dask), "worker", target, "--nthreads", "1", *dask_args]
+
+
 # ------------------------------------------------------------------------ coordinator side
 class DaskExecutor:
     """Runs grading units on a Dask cluster (the ``Executor`` protocol of executors.py)."""
