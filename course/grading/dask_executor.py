@@ -36,6 +36,8 @@ from course.grading.flags import Flag
 from course.grading.model import Event, Task
 
 LOCAL = "local:"
+# What local:N workers import before they fork (see DaskExecutor._client).
+_PRELOAD = ["distributed", "nbgrader.api", "nbgrader.converters", "course.grading.unit"]
 _SCHEMES = ("tcp://", "tls://", "inproc://", "ws://", "wss://", "ucx://")
 
 
@@ -207,13 +209,20 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if isinstance(self.target, int):
-            cluster = LocalCluster(
-                n_workers=self.target,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
+            import dask
+            from distributed.utils import get_mp_context
+
+            # Workers forked from a forkserver that imported nbgrader once: a fresh worker
+            # process would spend seconds of CPU importing it, each (Dask's default, spawn).
+            with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+                get_mp_context().set_forkserver_preload(_PRELOAD)
+                cluster = LocalCluster(
+                    n_workers=self.target,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
             return cluster, Client(cluster)
         return None, Client(self.target)
 
