@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import shutil
 import tempfile
 import threading
@@ -64,6 +65,7 @@ def parse_scheduler(text: str) -> str | int:
 # State kept in each Dask worker process between tasks: the unpacked templates by digest.
 _CACHE_LOCK = threading.Lock()
 _TEMPLATES: dict[str, Path] = {}
+_UNITS: dict[str, Any] = {}  # unit.Worker by template digest and set-up
 
 
 def _cleanup() -> None:
@@ -103,23 +105,38 @@ def grade_on_worker(
     this worker's own: the cached template and a fresh folder for this one task, removed after.
     Returns ``{"answer": UnitResult JSON, "autograded": tar bytes or None}``.
     """
+    from distributed import get_worker
+
     from course.grading import engine
     from course.grading.unit import Worker, pack_folder, unpack_folder
 
+    threads = get_worker().nthreads
+    if threads != 1:  # a unit sets per-process state (the sandbox's kernel manager)
+        raise RuntimeError(f"this Dask worker runs {threads} threads; start it with --nthreads 1")
     engine.ensure_scripts_on_path()
     root = _template_here(template_digest, template)
     task_dir = Path(tempfile.mkdtemp(prefix="task-", dir=root))
     try:
         assignment = setup["template"]["assignment"]
         unpack_folder(submission, task_dir / "submitted" / student / assignment)
-        local = {
-            **setup,
-            "template": {**setup["template"], "root": str(root / "template")},
-            "submitted_root": str(task_dir / "submitted"),
-            "scratch_parent": str(task_dir),
-            "course_root": None,  # the course folder stays on the coordinator's machine
-        }
-        result = Worker(local).grade(student, digest)
+        key = hashlib.sha256(
+            (template_digest + json.dumps(setup, sort_keys=True)).encode()
+        ).hexdigest()
+        with _CACHE_LOCK:
+            unit = _UNITS.get(key)
+            if unit is None:
+                local = {
+                    **setup,
+                    "template": {**setup["template"], "root": str(root / "template")},
+                    "submitted_root": str(root),
+                    "scratch_parent": str(root),
+                    "course_root": None,  # the course folder stays on the coordinator's side
+                }
+                unit = _UNITS[key] = Worker(local)
+        # One task at a time per worker process (--nthreads 1): these are this task's folders.
+        unit.submitted_root = task_dir / "submitted"
+        unit.scratch_parent = task_dir
+        result = unit.grade(student, digest)
         folder = Path(result.autograded) if result.autograded else None
         packed = pack_folder(folder) if folder is not None and folder.is_dir() else None
         answer = result.to_json()
