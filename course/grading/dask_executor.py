@@ -110,7 +110,7 @@ def grade_on_worker(
     from course.grading import engine
     from course.grading.unit import Worker, pack_folder, unpack_folder
 
-    threads = get_worker().nthreads
+    threads = get_worker().state.nthreads
     if threads != 1:  # a unit sets per-process state (the sandbox's kernel manager)
         raise RuntimeError(f"this Dask worker runs {threads} threads; start it with --nthreads 1")
     engine.ensure_scripts_on_path()
