@@ -112,10 +112,11 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _sandboxed_kernel_parents(nannies: list[subprocess.Popen]) -> list[int]:
-    """Worker processes (children of a nanny) that are running a student's kernel now: a
-    bwrap child whose command runs ipykernel (not grade's sandbox probe, ``bwrap ... true``)."""
-    busy = []
+def _kernels(nannies: list[subprocess.Popen]) -> list[tuple[int, list[bytes]]]:
+    """(worker pid, kernel command) for each student's kernel running on a worker now: a
+    bwrap child of a worker process (a nanny's child) whose command runs ipykernel (not
+    grade's sandbox probe, ``bwrap ... true``)."""
+    found = []
     for nanny in nannies:
         for worker in _children(nanny.pid):
             for child in _children(worker):
@@ -124,8 +125,13 @@ def _sandboxed_kernel_parents(nannies: list[subprocess.Popen]) -> list[int]:
                 except OSError:
                     continue
                 if argv[0].endswith(b"bwrap") and any(b"ipykernel" in a for a in argv):
-                    busy.append(worker)
-    return busy
+                    found.append((worker, argv))
+    return found
+
+
+def _sandboxed_kernel_parents(nannies: list[subprocess.Popen]) -> list[int]:
+    """Worker processes running a student's kernel now."""
+    return [worker for worker, _ in _kernels(nannies)]
 
 
 def _grade(root: Path, address: str, *args: str) -> subprocess.Popen:
@@ -202,8 +208,13 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_no_student(cluster, on_cl
     nannies = cluster["nannies"]
     proc = _grade(root, str(cluster["address"]), *picked)
     _wait_for(lambda: _sandboxed_kernel_parents(nannies), "no worker started a kernel", proc)
-    victim = _sandboxed_kernel_parents(nannies)[0]
+    victim, argv = _kernels(nannies)[0]
     os.kill(victim, signal.SIGKILL)
+    # The kernel ran in the sandbox on the Dask worker: its own namespaces, no network, and as
+    # root a uid of its own (setpriv), as in the local pool.
+    assert b"--unshare-net" in argv or b"--unshare-all" in argv, argv
+    if os.geteuid() == 0:
+        assert any(a.startswith(b"--reuid=") for a in argv), argv
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, out + err
     statuses = _statuses(out)
