@@ -52,7 +52,8 @@ def _wait_for(condition, what: str, proc: subprocess.Popen | None = None) -> Non
     """Poll ``condition`` until true; fail at once if ``proc`` exited (no clock decides)."""
     while not condition():
         if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"{what}: the process exited with {proc.returncode}")
+            out, err = proc.communicate()
+            raise AssertionError(f"{what}: the process exited with {proc.returncode}\n{out}{err}")
         time.sleep(0.05)
 
 

@@ -6,8 +6,9 @@ starts a ``LocalCluster`` of N worker processes (one thread each, on 127.0.0.1) 
 one machine. Imported only then: ``import course`` never needs dask.
 
 No shared filesystem. The scratch template (config, source, release, gradebook snapshot and
-the student library) travels once as the bytes of a tar, broadcast to every worker and
-unpacked once per worker process, cached by its SHA-256; each task carries one submission's
+the student library) travels as the bytes of a tar, the result of one task that every grading
+task depends on (each worker fetches it once), unpacked once per worker process and cached by
+its SHA-256; each task carries one submission's
 bytes and returns the unit's result with the autograded folder as bytes. The coordinator
 unpacks that folder locally and stays the only writer of the course.
 
@@ -250,7 +251,13 @@ class DaskExecutor:
         cluster, client = self._client()
         try:
             self._check_workers(client)
-            template = client.scatter(self.template, broadcast=True, hash=False)
+            # The template as a task's result, not scattered data: Dask drops extra replicas
+            # of scattered data (its active memory manager), and scattered data lost with its
+            # last worker cannot be recomputed, which would cancel every task; a task's
+            # result is computed again on another worker.
+            template = client.submit(
+                _template_bytes, self.template, key=f"kosovo-template-{self.template_digest}"
+            )
             assignment = self.setup["template"]["assignment"]
             futures: dict[Any, tuple[Task, float]] = {}
             for task in tasks:
@@ -297,11 +304,14 @@ class DaskExecutor:
 
         ended = time.monotonic()
         if future.status != "finished":
-            exc = future.exception()
+            exc = None if future.status == "cancelled" else future.exception()
             if isinstance(exc, KilledWorker):
                 return Event("died", task, None, started, ended)
             if future.status == "cancelled" or exc is None:
-                raise PoolError(f"the Dask task of {task.student} was cancelled")
+                raise PoolError(
+                    f"the Dask task of {task.student} ended {future.status} ({exc!r}); "
+                    "see the scheduler's log"
+                )
             # The worker could not run the unit at all (e.g. kosovo-course missing there).
             detail = f"the Dask worker failed: {type(exc).__name__}: {exc}"[:300]
             flag = Flag(task.student, "", "autograde-failed", detail)
@@ -319,6 +329,11 @@ class DaskExecutor:
             answer["scratch"] = str(dest)  # the coordinator removes it after the merge
             self.transfer_seconds += time.perf_counter() - unpacking
         return Event("answer", task, answer, started, ended)
+
+
+def _template_bytes(data: bytes) -> bytes:
+    """The template's tar, as the result of a task (see DaskExecutor.run)."""
+    return data
 
 
 def _pack(folder: Path) -> bytes:
