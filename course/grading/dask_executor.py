@@ -1,5 +1,5 @@
 """Grading on a Dask cluster: the same grading units as the local pool, sent through
-dask.distributed's public client API (``Client.scatter``, ``Client.submit``, ``as_completed``).
+dask.distributed's public client API (``Client.submit``, ``Client.run``, ``as_completed``).
 
 ``grade --scheduler tcp://HOST:PORT`` connects to a running scheduler; ``--scheduler local:N``
 starts a ``LocalCluster`` of N worker processes (one thread each, on 127.0.0.1) to try it on
