@@ -8,6 +8,12 @@ a python3 kernel. Prints a table and writes JSON to benchmarks/out/.
 
     .venv/bin/python benchmarks/grading.py                  # 01-sourcing if present, else fixture
     .venv/bin/python benchmarks/grading.py --assignment ps1 --students 36 --jobs 2 --repeat 3
+    .venv/bin/python benchmarks/grading.py --scheduler local:2   # Dask instead of --no-sandbox
+
+With ``--scheduler``, the third grading is ``grade --scheduler ADDRESS`` (a Dask cluster, or
+``local:N`` workers started for it) instead of ``--no-sandbox``; it runs through the Python API
+in a child process, to report the coordinator's own time per student (merging; packing and
+unpacking what travels to and from the workers).
 """
 
 from __future__ import annotations
@@ -106,7 +112,26 @@ def kernel_startup(samples: int) -> list[float]:
     return times
 
 
-def one_round(base: Path, assignment: str, jobs: int, work: Path, n: int) -> dict[str, object]:
+def inner_grade(root: Path, assignment: str, scheduler: str, out: Path) -> None:
+    """In a child process: grade on Dask through the API; write the run's timings as JSON."""
+    from course.grading.coursedir import Course
+    from course.grading.grade import grade
+
+    run = grade(Course.open(root), assignment, progress=False, scheduler=scheduler)
+    graded = sum(1 for o in run.outcomes.values() if o.status in ("graded", "flagged"))
+    data = {
+        "merge_seconds": run.merge_seconds,
+        "transfer_seconds": run.transfer_seconds,
+        "merged": graded,
+        "students": len(run.outcomes),
+        "unit_seconds": [o.seconds for o in run.outcomes.values() if o.seconds is not None],
+    }
+    out.write_text(json.dumps(data), encoding="utf-8")
+
+
+def one_round(
+    base: Path, assignment: str, jobs: int, work: Path, n: int, scheduler: str | None = None
+) -> dict[str, object]:
     """Grade copies of ``base`` with stock nbgrader and with kosovo-course; compare."""
     stock, ours, bare = work / f"stock-{n}", work / f"ours-{n}", work / f"bare-{n}"
     for copy in (stock, ours, bare):
@@ -117,7 +142,18 @@ def one_round(base: Path, assignment: str, jobs: int, work: Path, n: int) -> dic
     grade = [str(BIN / "kosovo-course"), "grade", assignment, "--jobs", str(jobs), "--no-progress"]
     t_ours, p_ours = _run(grade, ours)
     cpu_ours = CPU["last"]
-    t_bare, p_bare = _run([*grade, "--no-sandbox"], bare)
+    dask: dict[str, object] = {}
+    if scheduler is None:
+        t_bare, p_bare = _run([*grade, "--no-sandbox"], bare)
+    else:
+        timings = work / f"dask-{n}.json"
+        inner = [sys.executable, __file__, "--inner", str(bare), assignment, scheduler]
+        t_bare, p_bare = _run([*inner, str(timings)], bare)
+        if p_bare.returncode == 0:
+            p_bare.returncode = 1  # the inner run does not print grade's summary
+            dask = json.loads(timings.read_text(encoding="utf-8"))
+        else:
+            raise SystemExit(f"grade --scheduler failed:\n{p_bare.stdout}\n{p_bare.stderr}")
     cpu_bare = CPU["last"]
     diffs: list[str] = []
     for proc, copy in ((p_ours, ours), (p_bare, bare)):
@@ -143,6 +179,7 @@ def one_round(base: Path, assignment: str, jobs: int, work: Path, n: int) -> dic
         "load_after": os.getloadavg()[0],
         "identical": not diffs,
         "differences": diffs,
+        "dask": dask,
     }
 
 
@@ -155,7 +192,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="rounds; medians are reported")
     parser.add_argument("--kernel-samples", type=int, default=7)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="also grade on Dask (tcp://HOST:PORT or local:N) instead of --no-sandbox",
+    )
+    parser.add_argument("--inner", nargs=4, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.inner:
+        root, assignment, scheduler, out = args.inner
+        inner_grade(Path(root), assignment, scheduler, Path(out))
+        return 0
     if args.students < 36:
         print("note: the target is stated for at least 36 submissions", file=sys.stderr)
 
@@ -163,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kosovo-bench-") as tmp:
         work = Path(tmp)
         base = build_class(src_root, assignment, args.students, work / "base")
-        rounds = [one_round(base, assignment, args.jobs, work, i) for i in range(args.repeat)]
+        rounds = [
+            one_round(base, assignment, args.jobs, work, i, args.scheduler)
+            for i in range(args.repeat)
+        ]
     kernel = kernel_startup(args.kernel_samples)
 
     stock = statistics.median(r["stock_seconds"] for r in rounds)
@@ -182,8 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": rounds,
         "stock_serial_seconds": round(stock, 2),
         "ours_seconds": round(ours, 2),
-        "unsandboxed_seconds": round(bare, 2),
-        "sandbox_overhead": round(ours / bare - 1, 3),
+        # With --scheduler, the third grading is the Dask one (see result["dask"]).
+        "unsandboxed_seconds": None if args.scheduler else round(bare, 2),
+        "sandbox_overhead": None if args.scheduler else round(ours / bare - 1, 3),
         "speedup": round(stock / ours, 2),
         "speedup_per_round": [round(r["stock_seconds"] / r["ours_seconds"], 2) for r in rounds],
         "identical_grades": all(r["identical"] for r in rounds),
@@ -192,11 +244,20 @@ def main(argv: list[str] | None = None) -> int:
         "kernel_start_stop_seconds_median": round(k, 3),
         "kernel_samples": [round(x, 3) for x in kernel],
     }
+    third = (
+        f"grade --scheduler {args.scheduler}"
+        if args.scheduler
+        else (f"grade --jobs {args.jobs} --no-sandbox")
+    )
     rows = [
         ("stock nbgrader autograde (serial)", f"{stock:.1f} s", f"{stock / n:.2f} s"),
         (f"grade --jobs {args.jobs} (sandboxed)", f"{ours:.1f} s", f"{ours / n:.2f} s"),
-        (f"grade --jobs {args.jobs} --no-sandbox", f"{bare:.1f} s", f"{bare / n:.2f} s"),
-        ("sandbox cost over --no-sandbox", f"{(ours / bare - 1) * 100:+.1f} %", ""),
+        (third, f"{bare:.1f} s", f"{bare / n:.2f} s"),
+        (
+            "Dask over the local pool" if args.scheduler else "sandbox cost over --no-sandbox",
+            f"{((bare / ours) if args.scheduler else (ours / bare)) * 100 - 100:+.1f} %",
+            "",
+        ),
         ("speed-up (median wall times)", f"{stock / ours:.2f}x", ""),
         (
             "speed-up per round",
@@ -209,13 +270,30 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(r['ours_cpu_seconds'] for r in rounds):.0f} s",
         ),
         (
-            "CPU time, --no-sandbox",
+            f"CPU time, {third}",
             f"{statistics.median(r['unsandboxed_cpu_seconds'] for r in rounds):.0f} s",
             "",
         ),
         ("identical grades", "yes" if result["identical_grades"] else "NO", ""),
         ("python3 kernel start+stop (median)", "", f"{k:.2f} s"),
     ]
+    if args.scheduler:
+        merge = statistics.median(r["dask"]["merge_seconds"] / n for r in rounds)
+        moved = statistics.median(r["dask"]["transfer_seconds"] / n for r in rounds)
+        unit = statistics.median(s for r in rounds for s in r["dask"]["unit_seconds"])
+        result["dask"] = {
+            "scheduler": args.scheduler,
+            "seconds": round(bare, 2),
+            "over_local_pool": round(bare / ours - 1, 3),
+            "coordinator_merge_seconds_per_student": round(merge, 4),
+            "coordinator_transfer_seconds_per_student": round(moved, 4),
+            "unit_seconds_median": round(unit, 3),
+        }
+        rows += [
+            ("coordinator: merge per student", "", f"{merge * 1000:.1f} ms"),
+            ("coordinator: pack+unpack per student", "", f"{moved * 1000:.1f} ms"),
+            ("unit time on a worker (median)", "", f"{unit:.2f} s"),
+        ]
     print(
         f"{n} submissions of {assignment}, {os.cpu_count()} CPUs, "
         f"{args.repeat} round(s), load {result['load_average_1min']:.1f}"

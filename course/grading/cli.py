@@ -74,6 +74,7 @@ def _grade(args: argparse.Namespace) -> int:
         sandbox=not args.no_sandbox,
         settings=settings,
         notebook=args.notebook,
+        scheduler=args.scheduler,
     )
     print(summary_table(run))
     print(_after_grading(course, args.assignment))
@@ -205,6 +206,15 @@ def _lab(args: argparse.Namespace) -> int:
     )
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from course.grading.dask_executor import worker_command
+
+    command = worker_command(args.address, args.dask_args)
+    print("kosovo-course: the sandbox runs here; starting: " + " ".join(command), flush=True)
+    os.execv(command[0], command)
+    return 1  # not reached: exec replaced this process
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1 ("--jobs 0" is refused in words)."""
     try:
@@ -311,6 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--notebook", metavar="NAME", default=None, help="grade only this notebook")
     p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on a Dask cluster: its scheduler's tcp://HOST:PORT (tls:// with TLS), or "
+        "local:N for N Dask workers on this machine; needs kosovo-course[cluster] "
+        "(docs/guide/cluster.md). Default: the local pool of --jobs processes",
+    )
+    p.add_argument(
         "--no-sandbox",
         action="store_true",
         help="run student code with your own rights (needed where bubblewrap cannot run: "
@@ -334,6 +352,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
+
+    p = sub.add_parser(
+        "worker",
+        help="check the sandbox runs here, then run a Dask grading worker (dask worker "
+        "ADDRESS --nthreads 1 DASK_ARGS...)",
+    )
+    p.add_argument("address", metavar="ADDRESS", help="the scheduler: tcp://HOST:PORT or tls://")
+    p.add_argument(
+        "dask_args",
+        nargs=argparse.REMAINDER,
+        metavar="DASK_ARGS",
+        help="passed on to dask worker (e.g. --nworkers 4 --name lab-3)",
+    )
+    p.set_defaults(func=_worker)
 
     p = sub.add_parser("feedback", help="generate feedback HTML, checked for leaks")
     p.add_argument("assignment", metavar="ASSIGNMENT")

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course.grading.coursedir import Course
 from course.grading.executors import Pool
@@ -35,6 +35,9 @@ from course.grading.model import Event, GradeRun, Outcome, Task, UnitResult
 from course.grading.plan import release_digest
 from course.grading.scratch import build_template, copy_submission, relative_step
 from course.grading.state import StudentState, clear_state, save_state
+
+if TYPE_CHECKING:
+    from course.grading.dask_executor import DaskExecutor
 
 SCRATCH_PREFIX = "kosovo-grade-"
 
@@ -75,7 +78,7 @@ class Coordinator:
         self,
         course: Course,
         assignment: str,
-        pool: Pool,
+        pool: Pool | DaskExecutor,
         guards: Guards | None,
         run: GradeRun,
         on_done: Callable[[Outcome], None],
@@ -95,6 +98,8 @@ class Coordinator:
         self.blamed: dict[str, list[Flag]] = {}  # ran while something changed: not merged
         self.hooks: list[str] = []  # start-up files put back, for the summary
         self.lock = threading.RLock()
+        # Dask may run a task twice (a worker lost after it answered): one merge per submission.
+        self.seen: set[tuple[str, str | None]] = set()
 
     def check(self) -> None:
         """Unsandboxed: compare the guarded files with what the coordinator last wrote.
@@ -155,9 +160,15 @@ class Coordinator:
     def consume(self, event: Event) -> None:
         """Handle one finished (or failed) student."""
         with self.lock:
+            key = (event.task.student, event.task.digest)
+            if key in self.seen:
+                return  # a second answer for a student already merged: the first stands
+            self.seen.add(key)
+            started = time.perf_counter()
             if self.guards is not None:
                 self._check_locked()
             self._consume(event)
+            self.run.merge_seconds += time.perf_counter() - started
 
     def _consume(self, event: Event) -> None:
         student = event.task.student
@@ -262,7 +273,10 @@ def run_tasks(
     sandbox: bool = True,
     settings: dict[str, dict[str, Any]] | None = None,
     notebook: str | None = None,
+    scheduler: str | None = None,
 ) -> None:
+    """Grade ``tasks`` on the local pool, or on the Dask cluster at ``scheduler`` (see
+    dask_executor.py: ``tcp://HOST:PORT`` or ``local:N``); the coordinator merges either way."""
     from tqdm import tqdm
 
     parent = Path(scratch_root or tempfile.gettempdir())
@@ -297,12 +311,25 @@ def run_tasks(
         guards = None if sandbox else _guards(course, template.root)
         # Workers run this installed copy of the grading code (the template's lib/ holds the
         # student library only: kernels never see the grading package).
-        pool = Pool(setup, scratch, student_timeout=student_timeout)
-        try:  # fork the workers before tqdm (or anything else) starts a thread
-            pool.start(max(1, min(jobs, len(tasks))))
-        except BaseException:
-            pool.abort()
-            raise
+        pool: Pool | DaskExecutor
+        if scheduler is not None:
+            from course.grading.dask_executor import DaskExecutor
+
+            pool = DaskExecutor(
+                scheduler,
+                setup,
+                template.root,
+                scratch,
+                student_timeout=student_timeout,
+                sandbox_check=(course.config, settings or {}) if sandbox else None,
+            )
+        else:
+            pool = Pool(setup, scratch, student_timeout=student_timeout)
+            try:  # fork the workers before tqdm (or anything else) starts a thread
+                pool.start(max(1, min(jobs, len(tasks))))
+            except BaseException:
+                pool.abort()
+                raise
         bar = tqdm(
             total=len(tasks),
             unit="student",
@@ -320,7 +347,8 @@ def run_tasks(
                 )
 
         coordinator = Coordinator(course, assignment, pool, guards, run, done, notebook)
-        pool.between = coordinator.check
+        if isinstance(pool, Pool):
+            pool.between = coordinator.check
         from sqlalchemy.pool import NullPool
 
         from course.grading.engine import shared_engines
@@ -333,6 +361,7 @@ def run_tasks(
         finally:
             bar.close()
         run.warnings += _warnings(coordinator)
+        run.transfer_seconds = getattr(pool, "transfer_seconds", 0.0)
         ok = True
     finally:
         # Worker logs help when the tool itself failed; otherwise the scratch is disposable.

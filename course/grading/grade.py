@@ -56,6 +56,7 @@ def grade(
     sandbox: bool = True,
     settings: dict[str, dict[str, Any]] | None = None,
     notebook: str | None = None,
+    scheduler: str | None = None,
 ) -> GradeRun:
     """Autograde the submitted students of ``assignment``; return what happened to each.
 
@@ -63,10 +64,30 @@ def grade(
     --no-sandbox``) runs student code with the grader's rights, with the after-the-fact checks
     of guard.py. ``settings`` override the course config (``{"Sandbox": {"memory_limit":
     "1G"}}``). ``notebook`` grades only that notebook (nbgrader's ``--notebook``). Raises
-    CourseError (nothing graded) when the sandbox cannot run here.
+    CourseError (nothing graded) when the sandbox cannot run here. ``scheduler`` grades on a
+    Dask cluster (``tcp://HOST:PORT``, or ``local:N`` for N workers here; dask_executor.py);
+    it needs the sandbox.
     """
     started = time.monotonic()
     course.require_assignment(assignment)
+    if scheduler is not None:
+        import importlib.util
+
+        from course.grading.dask_executor import parse_scheduler
+
+        if importlib.util.find_spec("distributed") is None:
+            raise CourseError(
+                '--scheduler needs dask.distributed: pip install "kosovo-course[cluster]"'
+            )
+        try:
+            parse_scheduler(scheduler)
+        except ValueError as exc:
+            raise CourseError(str(exc)) from None
+        if not sandbox:
+            raise CourseError(
+                "--scheduler needs the sandbox: its checks of --no-sandbox watch this machine's "
+                "files, not a worker's"
+            )
     if sandbox:
         from course.grading.sandbox import check_sandbox
 
@@ -104,6 +125,7 @@ def grade(
                 sandbox,
                 settings or {},
                 notebook,
+                scheduler,
             )
     subs = gradebook_submissions(course, assignment)
     run.scores = {s: (v[1], v[2]) for s, v in subs.items()}

@@ -83,6 +83,10 @@ class GradeRun:
     wall_seconds: float = 0.0
     jobs: int = 1
     warnings: list[str] = field(default_factory=list)
+    # The coordinator's own time (benchmarks/grading.py): merging results, and with Dask,
+    # packing submissions and unpacking the autograded folders that come back.
+    merge_seconds: float = 0.0
+    transfer_seconds: float = 0.0
 
     @property
     def ungraded(self) -> list[str]:

@@ -1,0 +1,282 @@
+"""``grade --scheduler``: grading on a real Dask cluster (a ``dask scheduler`` and two ``dask
+worker`` processes on loopback), same grades as the local pool, workers killed mid-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from grading_fixtures import (
+    ASSIGNMENT,
+    BIN,
+    autograded_cells,
+    class_template,
+    cli,
+    copy_of,
+    dump_gradebook,
+    env,
+    graded_template,
+    released_course,
+)
+
+pytestmark = [pytest.mark.cluster, pytest.mark.nbgrader]
+
+# Allowed failures of one task before Dask gives up on it (KilledWorker): 1, so a submission
+# that takes down two workers in a row is flagged, and one lost worker is survived.
+ALLOWED_FAILURES = 1
+
+
+def _dask(
+    *args: str, log: Path, extra_env: dict[str, str] | None = None, command: str = "dask"
+) -> subprocess.Popen:
+    e = env()
+    e.update(extra_env or {})
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [str(BIN / command), *args],
+            env=e,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=log.parent,
+        )
+
+
+def _wait_for(condition, what: str, proc: subprocess.Popen | None = None) -> None:
+    """Poll ``condition`` until true; fail at once if ``proc`` exited (no clock decides)."""
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            raise AssertionError(f"{what}: the process exited with {proc.returncode}\n{out}{err}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """A scheduler and two nanny-supervised workers, 1 thread each, all bound to 127.0.0.1."""
+    from distributed import Client
+
+    base = tmp_path_factory.mktemp("cluster")
+    scheduler_file = base / "scheduler.json"
+    scheduler = _dask(
+        "scheduler",
+        "--host", "127.0.0.1",
+        "--port", "0",
+        "--no-dashboard",
+        "--scheduler-file", str(scheduler_file),
+        log=base / "scheduler.log",
+        extra_env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(ALLOWED_FAILURES)},
+    )  # fmt: skip
+    procs = [scheduler]
+    try:
+        _wait_for(
+            lambda: scheduler_file.is_file() and scheduler_file.stat().st_size,
+            "scheduler",
+            scheduler,
+        )
+        address = json.loads(scheduler_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        # w1 is a plain `dask worker`; w2 comes from `kosovo-course worker`, which checks the
+        # sandbox and then execs the same `dask worker ... --nthreads 1` (same process id).
+        where = ["--host", "127.0.0.1", "--no-dashboard", "--name"]
+        procs.append(_dask("worker", address, "--nthreads", "1", *where, "w1", log=base / "w1.log"))
+        procs.append(
+            _dask("worker", address, *where, "w2", log=base / "w2.log", command="kosovo-course")
+        )
+        with Client(address) as client:
+            client.wait_for_workers(2)
+        yield {"address": address, "nannies": procs[1:], "base": base}
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _kernels(nannies: list[subprocess.Popen]) -> list[tuple[int, list[bytes]]]:
+    """(worker pid, kernel command) for each student's kernel running on a worker now: a
+    bwrap child of a worker process (a nanny's child) whose command runs ipykernel (not
+    grade's sandbox probe, ``bwrap ... true``)."""
+    found = []
+    for nanny in nannies:
+        for worker in _children(nanny.pid):
+            for child in _children(worker):
+                try:
+                    argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                if argv[0].endswith(b"bwrap") and any(b"ipykernel" in a for a in argv):
+                    found.append((worker, argv))
+    return found
+
+
+def _sandboxed_kernel_parents(nannies: list[subprocess.Popen]) -> list[int]:
+    """Worker processes running a student's kernel now."""
+    return [worker for worker, _ in _kernels(nannies)]
+
+
+def _grade(root: Path, address: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "kosovo-course"), "grade", ASSIGNMENT, "--no-progress",
+         "--scheduler", address, *args],
+        cwd=root,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
+def _statuses(stdout: str) -> dict[str, str]:
+    rows = {}
+    for line in stdout.split("\n\n")[0].splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4 and parts[0] not in ("student", "-------") and parts[0][-1] != ":":
+            rows[parts[0]] = parts[3]
+    return rows
+
+
+def _state(root: Path) -> dict[str, str]:
+    folder = root / "reports" / ASSIGNMENT / ".grade-state"
+    return {
+        p.stem: json.loads(p.read_text())["status"]
+        for p in folder.glob("*.json")
+        if not p.name.startswith(".")
+    }
+
+
+@pytest.fixture(scope="module")
+def on_cluster(cluster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The mixed class graded on the cluster, and by the local pool (which test_cli_grade
+    compares with stock nbgrader field by field)."""
+    base, kinds = class_template()
+    root = copy_of(base, tmp_path_factory.mktemp("dask") / "course")
+    proc = _grade(root, str(cluster["address"]))
+    out, err = proc.communicate(timeout=600)
+    local, _ = graded_template()
+    return {
+        "root": root,
+        "local": local,
+        "kinds": kinds,
+        "rc": proc.returncode,
+        "out": out,
+        "err": err,
+    }
+
+
+def test_the_cluster_grades_the_mixed_class_as_the_local_pool_does(on_cluster):
+    assert on_cluster["rc"] == 1, on_cluster["out"] + on_cluster["err"]  # some cannot be graded
+    assert "could not be graded: s004, s101, s102" in on_cluster["out"]
+    root, local = on_cluster["root"], on_cluster["local"]
+    assert set(_statuses(on_cluster["out"])) == set(on_cluster["kinds"])
+    assert dump_gradebook(root) == dump_gradebook(local)
+    assert autograded_cells(root) == autograded_cells(local)
+    flags = (root / "reports" / ASSIGNMENT / "flags.csv").read_text()
+    assert flags == (local / "reports" / ASSIGNMENT / "flags.csv").read_text()
+    # The coordinator was the only writer: no result folders or half-copies left in the course.
+    assert list((root / "autograded").glob("*/.*")) == []
+
+
+def test_a_worker_killed_mid_task_loses_and_duplicates_no_student(cluster, on_cluster, tmp_path):
+    """SIGKILL the worker process once it runs a sandboxed kernel: its student is graded on
+    the other worker; every student is graded exactly once, with the same grades."""
+    from distributed import Client
+
+    base, kinds = class_template()
+    students = [s for s, k in kinds.items() if k in ("full", "partial", "blank")][:4]
+    root = copy_of(base, tmp_path / "course")
+    picked = [a for s in students for a in ("--student", s)]
+    nannies = cluster["nannies"]
+    proc = _grade(root, str(cluster["address"]), *picked)
+    _wait_for(lambda: _sandboxed_kernel_parents(nannies), "no worker started a kernel", proc)
+    victim, argv = _kernels(nannies)[0]
+    os.kill(victim, signal.SIGKILL)
+    # The kernel ran in the sandbox on the Dask worker: its own namespaces, no network, and as
+    # root a uid of its own (setpriv), as in the local pool.
+    assert b"--unshare-net" in argv or b"--unshare-all" in argv, argv
+    if os.geteuid() == 0:
+        assert any(a.startswith(b"--reuid=") for a in argv), argv
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out + err
+    statuses = _statuses(out)
+    assert statuses == {s: "graded" for s in students}, out
+    assert _state(root) == {s: "graded" for s in students}
+    ours = dump_gradebook(root)
+    local = dump_gradebook(on_cluster["local"])
+    assert set(ours["submissions"]) == {f"{ASSIGNMENT}/{s}" for s in students}
+    for key, sub in ours["submissions"].items():
+        assert sub == local["submissions"][key]
+    assert (
+        not (root / "reports" / ASSIGNMENT / "flags.csv").is_file()
+        or "worker-died" not in (root / "reports" / ASSIGNMENT / "flags.csv").read_text()
+    )
+    # The nanny restarts the killed worker: the cluster is whole for the next test.
+    with Client(str(cluster["address"])) as client:
+        client.wait_for_workers(2)
+
+
+def test_a_submission_that_kills_workers_repeatedly_is_flagged_not_fatal(cluster, tmp_path):
+    """Each worker that runs this student's kernel dies: after Dask's allowed failures the
+    student is flagged worker-died and the batch still ends with a summary."""
+    from distributed import Client
+
+    base, kinds = class_template()
+    student = next(s for s, k in kinds.items() if k == "full")
+    root = copy_of(base, tmp_path / "course")
+    nannies = cluster["nannies"]
+    proc = _grade(root, str(cluster["address"]), "--student", student)
+    killed: set[int] = set()
+    for _ in range(ALLOWED_FAILURES + 1):
+        _wait_for(lambda: set(_sandboxed_kernel_parents(nannies)) - killed, "no kernel", proc)
+        victim = sorted(set(_sandboxed_kernel_parents(nannies)) - killed)[0]
+        os.kill(victim, signal.SIGKILL)
+        killed.add(victim)
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, out + err
+    assert "worker-died" in _statuses(out)[student], out
+    assert _state(root) == {student: "failed"}
+    flags = (root / "reports" / ASSIGNMENT / "flags.csv").read_text()
+    assert f"{student},,worker-died," in flags
+    with Client(str(cluster["address"])) as client:
+        client.wait_for_workers(2)
+
+
+def test_bad_scheduler_arguments_are_one_line_errors(tmp_path):
+    root = released_course(tmp_path / "course")
+    for bad in ("local:0", "localhost:8786", "local:x"):
+        proc = cli("grade", ASSIGNMENT, "--scheduler", bad, cwd=root, check=False)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "--scheduler" in proc.stderr and "Traceback" not in proc.stderr
+    proc = cli("grade", ASSIGNMENT, "--scheduler", "local:1", "--no-sandbox", cwd=root, check=False)
+    assert proc.returncode == 2 and "needs the sandbox" in proc.stderr
+    for args in (["local:2"], ["tcp://127.0.0.1:8786", "--nthreads", "4"]):
+        proc = cli("worker", *args, cwd=root, check=False)
+        assert proc.returncode == 2 and proc.stderr.startswith("kosovo-course: worker"), proc
+
+
+def test_import_course_grading_does_not_import_dask():
+    code = (
+        "import sys, course, course.grading.cli, course.grading.grade\n"
+        "assert 'distributed' not in sys.modules and 'dask' not in sys.modules, 'dask imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env(), check=True)
