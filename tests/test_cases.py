@@ -112,7 +112,9 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> Graded:
         for student in sorted((course / "submitted").iterdir()):
             shutil.copytree(student, root / "submitted" / f"{prefix}-{student.name}")
     grade = run("grade", ASSIGNMENT, "--jobs", "2", "--no-progress", cwd=root)
-    assert grade.returncode == 0, grade.stdout + grade.stderr
+    # 0, or 1 when a student could not be graded (d-deleted may be): each test below checks
+    # its own students' outcomes; the batch itself must never stop (2).
+    assert grade.returncode in (0, 1), grade.stdout + grade.stderr
     feedback = run("feedback", ASSIGNMENT, cwd=root)
     report = run("report", ASSIGNMENT, cwd=root)
     return Graded(root, grade, feedback, report, collects)
@@ -299,7 +301,9 @@ def resubmissions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
         grade = run(
             "grade", ASSIGNMENT, "--jobs", "2", "--no-progress", cwd=root, extra_env=c_locale
         )
-        assert grade.returncode == 0, grade.stdout + grade.stderr
+        # v3 cannot be graded: grade's documented status for "some students could not be graded".
+        expected = 1 if version == "v3" else 0
+        assert grade.returncode == expected, grade.stdout + grade.stderr
         feedback = run("feedback", ASSIGNMENT, cwd=root, extra_env=c_locale)
         report = run("report", ASSIGNMENT, cwd=root)
         html = feedback_html(root, "r-resub")
@@ -348,7 +352,6 @@ def test_resubmission_v3_ungradable_is_flagged_never_shown_with_an_old_grade(res
     assert row["total"] == "" and row["Q1.1"] == ""
 
 
-@pytest.mark.xfail(strict=True, reason="needs the grading core's failed-state (wt/sandbox)")
 def test_resubmission_v3_grade_summary_shows_no_old_score(resubmissions):
     _, steps = resubmissions
     line = next(ln for ln in steps["v3"].grade.stdout.splitlines() if ln.startswith("r-resub"))
@@ -368,9 +371,6 @@ def test_rerelease_with_changed_points_says_how_many_grades_it_affects(resubmiss
     assert f"kosovo-course grade {ASSIGNMENT}" in proc.stdout
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the grading core to record release_digest (wt/sandbox)"
-)
 def test_rerelease_without_changes_affects_no_grade(resubmissions, tmp_path):
     root = fresh_copy(resubmissions[0], tmp_path / "course")
     proc = run("release", ASSIGNMENT, "--no-verify", cwd=root)

@@ -28,7 +28,7 @@ from course.grading.plan import (
     submitted_students,
 )
 from course.grading.scratch import relative_step
-from course.grading.state import sweep_state
+from course.grading.state import load_state, sweep_state
 
 # Re-exported: other modules and tests import these from here.
 __all__ = [
@@ -128,9 +128,20 @@ def grade(
                 scheduler,
             )
     subs = gradebook_submissions(course, assignment)
-    run.scores = {s: (v[1], v[2]) for s, v in subs.items()}
+    reports = course.assignment_reports(assignment)
+    # A student whose newest submission could not be graded has no current score: the
+    # gradebook still holds the previous attempt's, which must not be shown as theirs.
+    run.scores = {
+        s: (None if _failed(reports, s) else v[1], v[2]) for s, v in subs.items()
+    }
     run.wall_seconds = time.monotonic() - started
     return run
+
+
+def _failed(reports: Path, student: str) -> bool:
+    """Whether the student's newest submission could not be graded (their state says so)."""
+    state = load_state(reports, student)
+    return state is not None and state.status == "failed"
 
 
 def _gradebook_assignments(course: Course) -> set[str]:
