@@ -300,12 +300,14 @@ def run_all_from_menu(page: Page) -> None:
 def cell_with_source(panel: Locator, first_line: str) -> Locator:
     """The notebook cell whose source begins with the line ``first_line`` (exactly).
 
-    The locator is pinned to the cell's position, so it still finds the cell after its source
-    has been edited.
+    The release's "# 🔒 Locked: …" note on locked cells (course/grading/locked.py) does not
+    count as the first line. The locator is pinned to the cell's position, so it still finds the
+    cell after its source has been edited.
     """
     find = """(cells, first) => cells.findIndex(cell => {
-            const line = cell.querySelector('.jp-InputArea .cm-content > .cm-line');
-            return line !== null && line.textContent === first;
+            const lines = [...cell.querySelectorAll('.jp-InputArea .cm-content > .cm-line')]
+                .filter(line => !line.textContent.startsWith('# 🔒'));
+            return lines.length > 0 && lines[0].textContent === first;
         })"""
     # JupyterLab renders only the cells near the viewport: scroll through the notebook, a
     # screen at a time, until the cell's editor has been drawn.

@@ -192,3 +192,22 @@ def test_counts_agree_with_their_nouns():
         expect_length(["a"], 2, "answer_x", unit="names")
     with pytest.raises(CheckFailed, match="has 1 category missing"):
         expect_same_set(["a"], ["a", "b"], "answer_x", what="categories")
+
+
+def test_a_crash_on_hidden_inputs_never_quotes_them():
+    """A student's own error message may print its argument; hidden checks must not show it."""
+    from course.checks import CheckFailed
+    from course.checks.core import call_student, hidden_inputs
+
+    def leaky(paragraphs):
+        assert all(paragraphs), f"empty paragraph in {paragraphs!r}"
+
+    secret = ["Talks resumed in Brussels", ""]
+    with pytest.raises(CheckFailed) as shown:
+        call_student(leaky, "words_per_paragraph", (secret,))
+    assert "Talks resumed" in str(shown.value)  # visible inputs: the student's message helps
+    with hidden_inputs(), pytest.raises(CheckFailed) as hidden:
+        call_student(leaky, "words_per_paragraph", (secret,), shown=f"f({secret!r})")
+    message = str(hidden.value)
+    assert "Talks resumed" not in message and "AssertionError" in message
+    assert "kept hidden" in message

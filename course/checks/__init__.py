@@ -26,6 +26,9 @@ from course.checks.core import (
     Question,
     crash_message,
     digest,
+    hidden_crash_message,
+    hidden_inputs,
+    in_hidden_inputs,
     passed_message,
     student_line,
 )
@@ -67,8 +70,9 @@ def _guarded(q: Question, fn, value: Any) -> Any:
         # A notebook cell's code raised (a student's function called by a check): show where.
         if student_line(exc, cells_only=True) is not None:
             shown = f"{q.variable}(...)" if callable(value) else q.variable
-            raise CheckFailed(crash_message(shown, exc, shown, cells_only=True),
-                              question=q.qid) from None
+            message = (hidden_crash_message(q.variable, exc, shown) if in_hidden_inputs()
+                       else crash_message(shown, exc, shown, cells_only=True))
+            raise CheckFailed(message, question=q.qid) from None
         raise CheckFailed(
             f"`{q.variable}` could not be checked ({type(exc).__name__}). Look at its value "
             "and compare it with what the question asks for.",
@@ -98,7 +102,8 @@ def check_all(qid: str, value: Any) -> None:
     q = _lookup(qid)
     note = _guarded(q, q.run, value)
     if q.hidden is not None:
-        _guarded(q, q.hidden, value)
+        with hidden_inputs():
+            _guarded(q, q.hidden, value)
     print(passed_message(q, full=True))
     if note:
         print(f"  {note}")
@@ -112,7 +117,8 @@ def check_hidden(qid: str, value: Any) -> None:
     q = _lookup(qid)
     _guarded(q, q.run, value)
     if q.hidden is not None:
-        _guarded(q, q.hidden, value)
+        with hidden_inputs():
+            _guarded(q, q.hidden, value)
 
 
 def questions(assignment: str | None = None) -> list[str]:

@@ -19,7 +19,9 @@ import sys
 import traceback
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -306,6 +308,42 @@ def crash_message(call: str, exc: BaseException, try_it: str, *,
     return text
 
 
+# True while a question's hidden checks run: their inputs are ones the student cannot see.
+_HIDDEN_INPUTS: ContextVar[bool] = ContextVar("hidden_inputs", default=False)
+
+
+@contextmanager
+def hidden_inputs() -> Iterator[None]:
+    """Run hidden checks inside this: a crash there never quotes the inputs the student cannot see.
+
+    A student's own error message may print its argument (``assert x, f"bad {x!r}"``), and the
+    feedback shows test cells' outputs, so under it :func:`call_student` reports the exception's
+    type and the student's line, not its message or the call's arguments.
+    """
+    token = _HIDDEN_INPUTS.set(True)
+    try:
+        yield
+    finally:
+        _HIDDEN_INPUTS.reset(token)
+
+
+def in_hidden_inputs() -> bool:
+    """Whether hidden checks are running now (see :func:`hidden_inputs`)."""
+    return _HIDDEN_INPUTS.get()
+
+
+def hidden_crash_message(variable: str, exc: BaseException, try_it: str) -> str:
+    """A crash on hidden inputs: the exception's type and the student's line, never its message."""
+    text = (f"`{variable}` raised {type(exc).__name__} on an input of the full check that is kept "
+            "hidden (its message is not shown here, as it may quote that input).")
+    line = student_line(exc)
+    if line:
+        text += f"\n  in your code, {line}"
+    text += (f"\nHint: think of unusual inputs (an empty list, an empty string, a year with no "
+             f"events) and call it yourself on them, e.g. `{try_it}`.")
+    return text
+
+
 def call_student(fn: Any, variable: str, args: tuple[Any, ...], *, shown: str | None = None,
                  try_it: str | None = None, signature: str | None = None) -> Any:
     """Call a student's function ``fn(*args)``; if it raises, fail with its message and line.
@@ -326,6 +364,10 @@ def call_student(fn: Any, variable: str, args: tuple[Any, ...], *, shown: str | 
     except CheckFailed:
         raise
     except Exception as exc:  # noqa: BLE001 -- a student's code may raise anything
+        if _HIDDEN_INPUTS.get():
+            # `shown` may write out the hidden arguments: only the check's own small call is used.
+            example = try_it or f"{variable}(...)"
+            raise CheckFailed(hidden_crash_message(variable, exc, example)) from None
         raise CheckFailed(crash_message(shown, exc, try_it or shown)) from None
 
 

@@ -41,7 +41,11 @@ from traitlets import Bool, Int, Unicode, default
 from traitlets.config import Configurable
 
 # Environment variables a kernel gets (everything else of the grader's environment is dropped).
-KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "PYTHONHASHSEED", "KOSOVO_COURSE_DATA")
+# NBGRADER_EXECUTION is nbgrader's own signal to notebooks that they are being graded
+# (nbgrader sets it around execution; widgets and upstream's test_grade_with_validating_envvar
+# rely on it).
+KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "PYTHONHASHSEED", "KOSOVO_COURSE_DATA",
+            "NBGRADER_EXECUTION")
 # The uid a kernel runs as, outside its namespaces, when grading runs as root: one per worker
 # process, so that one kernel's processes never count against another's limit.
 ROOT_UID_BASE = 200_000
