@@ -365,3 +365,14 @@ def test_roster_import_puts_everyone_in_the_grades_as_missing(course, tmp_path):
     with open(course / "reports" / "grades.csv", newline="", encoding="utf-8") as fh:
         row = next(r for r in csv.DictReader(fh) if r["student_id"] == "jpetrovic")
     assert (row["status"], row["score"], row["last_name"]) == ("missing", "0.0", "Petrović")
+
+
+@pytest.mark.nbgrader
+def test_grade_writes_no_progress_bar_into_a_log(tmp_path):
+    """grade's output piped to a file holds the summary and flag lines, no carriage returns."""
+    root = copy_of(released_template(), tmp_path / "c")
+    write_class(root, ["full", "blank"], extras={})
+    proc = cli("grade", ASSIGNMENT, "--jobs", "2", cwd=root, check=False)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    assert "\r" not in proc.stdout + proc.stderr
+    assert "student" in proc.stdout

@@ -333,7 +333,9 @@ def run_tasks(
         bar = tqdm(
             total=len(tasks),
             unit="student",
-            disable=not progress,
+            # Only on a terminal: in a log file or CI output a bar is a run of carriage returns
+            # between the flag lines (bar.write below still prints those).
+            disable=not progress or not sys.stderr.isatty(),
             desc=f"grading {assignment}",
             file=sys.stderr,
             dynamic_ncols=True,
