@@ -94,21 +94,58 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 # ------------------------------------------------------------------ parallel runs (xdist)
-# `make test` runs two workers with --dist loadgroup. Each test file is one group, so its module
-# fixtures are built once. The files that share grading_fixtures' cached course templates (built
-# once per process) form one group, so no template is built twice, on two workers at once.
-SHARED_TEMPLATES = {"class_template", "graded_template", "released_template", "released_course",
-                    "frozen_package", "private_package"}
+# `make test` runs two workers with --dist loadgroup, whose units are chosen here: each test file
+# is one unit, so its module fixtures (a graded class, a JupyterHub, a Dask cluster) are built on
+# one worker only; the conformance scenarios, which share no module fixture, are one unit each,
+# so they spread over both workers. grading_fixtures' course templates are cached per worker
+# process: one may be built on both workers, which costs less than one worker running every file
+# that uses one.
+# xdist's own loadgroup reads `xdist_group` marks by appending them to `item._nodeid`, which
+# pytest 9.2 no longer uses as the node id: with it, every test was its own unit and module
+# fixtures were built on both workers (tests/test_parallel_groups.py guards against that).
+UNGROUPED = {"tests/test_conformance.py"}
 
 
+def unit_of(nodeid: str) -> str:
+    """The scheduling unit of a test: its file, or the test itself for the conformance file."""
+    path = nodeid.split("::")[0]
+    return nodeid if path in UNGROUPED else path
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own choice of scheduler
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        """xdist's scope scheduler (whole units to the next free worker) with our units."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+    return FileScheduling(config, log)
+
+
+# Units are handed out in collection order: whole files of the slow marks first, then the
+# conformance scenarios, then the fast files, each part in pytest-randomly's order. A long unit
+# started last would leave the other worker idle at the end; many short ones fill it evenly.
+@pytest.hookimpl(tryfirst=True)  # after pytest-randomly's shuffle (it runs in a wrapper)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.pluginmanager.hasplugin("xdist"):
         return
-    for item in items:
-        module = getattr(item, "module", None)
-        shares = module is not None and SHARED_TEMPLATES & set(vars(module))
-        group = "grading-templates" if shares else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    slow = {
+        unit_of(item.nodeid)
+        for item in items
+        if any(item.get_closest_marker(g) is not None for g in SLOW_GROUPS)
+    }
+
+    def rank(item: pytest.Item) -> int:
+        if item.nodeid.split("::")[0] in UNGROUPED:
+            return 1
+        return 0 if unit_of(item.nodeid) in slow else 2
+
+    items.sort(key=rank)  # stable: the seed's order within each part
 
 
 @pytest.fixture(scope="session")
