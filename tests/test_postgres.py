@@ -102,6 +102,12 @@ def pg(
         }
 
 
+def _graded_output(pg: dict) -> str:
+    """What the fixture's grade printed, for a failure message: a later test that finds the
+    gradebook incomplete then shows why."""
+    return f"\n--- the fixture's grade printed:\n{pg['graded'].stdout}\n{pg['graded'].stderr}"
+
+
 # The fixture class has one unreadable notebook (s004, invalid-json) among its kinds, so every
 # `grade` of it ends with 1: "some students could not be graded" (the batch goes on).
 SOME_UNGRADED = 1
@@ -124,7 +130,7 @@ def test_every_gradebook_row_is_the_same_as_with_sqlite(pg):
     ours = gradebook_dump(pg["url"])
     theirs = dump_gradebook(sqlite_root)
     assert ours["submissions"], "nothing was graded"
-    assert ours == theirs, differences(ours, theirs)
+    assert ours == theirs, (differences(ours, theirs), _graded_output(pg))
     assert _duplicates(pg["server"], "gradebook") == []
 
 
@@ -147,14 +153,17 @@ def test_report_reads_the_same_grades_from_postgres(pg, tmp_path):
     assert ours.returncode == 0, ours.stdout + ours.stderr
     cli("report", cwd=sqlite_root)
     for name in ("grades.csv", f"{ASSIGNMENT}/items.csv"):
-        assert _csv(pg["root"] / "reports" / name) == _csv(sqlite_root / "reports" / name), name
+        assert _csv(pg["root"] / "reports" / name) == _csv(sqlite_root / "reports" / name), (
+            name,
+            _graded_output(pg),
+        )
     assert pg["server"].connections(GRADER) == 0
 
 
 def test_feedback_from_postgres_is_the_same_as_from_sqlite(pg, tmp_path):
     sqlite_root = copy_of(graded_template()[0], tmp_path / "sqlite")
     ours = cli("feedback", ASSIGNMENT, cwd=pg["root"], check=False)
-    assert ours.returncode == 0, ours.stdout + ours.stderr
+    assert ours.returncode == 0, ours.stdout + ours.stderr + _graded_output(pg)
     cli("feedback", ASSIGNMENT, cwd=sqlite_root)
     pages = sorted(p.relative_to(pg["root"]) for p in (pg["root"] / "feedback").rglob("*.html"))
     assert pages == sorted(
