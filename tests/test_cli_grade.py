@@ -449,6 +449,42 @@ def test_results_apply_adds_a_submission_without_sqlalchemy_warnings(tmp_path):
             **record, "submission": {**record["submission"], "timestamp": "2022-08-17T12:00:00"}}
 
 
+def test_results_apply_updates_an_existing_submission_grades_tasks_and_comments(tmp_path):
+    """A regrade writes over the earlier fields: grade cells, task cells and comments alike."""
+    from nbgrader.api import Gradebook
+
+    from course.grading import results
+
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url) as gb:
+        gb.update_or_create_assignment(ASSIGNMENT)
+        gb.add_notebook("nb", ASSIGNMENT)
+        gb.add_grade_cell("c1", "nb", ASSIGNMENT, max_score=2, cell_type="code")
+        gb.add_solution_cell("c1", "nb", ASSIGNMENT)
+        gb.add_task_cell("t1", "nb", ASSIGNMENT, max_score=1, cell_type="markdown")
+
+    def record(score: float, comment: str | None) -> dict:
+        return {
+            "student": "s1",
+            "courses": ["default_course"],
+            "submission": {
+                "timestamp": "2022-08-17T12:00:00",
+                "notebooks": {"nb": {
+                    "late_submission_penalty": None,
+                    "grades": {"c1": {"auto_score": score, "needs_manual_grade": False},
+                               "t1": {"auto_score": None, "needs_manual_grade": True}},
+                    "comments": {"c1": {"auto_comment": comment}, "t1": {"auto_comment": None}},
+                }},
+            },
+        }
+
+    for score, comment in ((2.0, None), (0.5, "No response.")):
+        with Gradebook(url) as gb:
+            results.apply(gb, ASSIGNMENT, record(score, comment))
+        with Gradebook(url) as gb:
+            assert results.extract(gb, ASSIGNMENT, "s1") == record(score, comment)
+
+
 def test_results_apply_is_one_transaction(tmp_path):
     from nbgrader.api import Gradebook
 
