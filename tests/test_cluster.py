@@ -280,3 +280,30 @@ def test_import_course_grading_does_not_import_dask():
         "assert 'distributed' not in sys.modules and 'dask' not in sys.modules, 'dask imported'"
     )
     subprocess.run([sys.executable, "-c", code], env=env(), check=True)
+
+
+def test_student_timeout_stops_a_unit_on_its_worker_and_the_worker_lives_on(cluster, tmp_path):
+    """--student-timeout holds on Dask too: the unit's kernel is killed on the worker, the
+    student is flagged and graded again next run, and no worker is lost (Dask would otherwise
+    run the task again elsewhere)."""
+    from distributed import Client
+
+    base, kinds = class_template()
+    student = next(s for s, k in kinds.items() if k == "endless-loop")
+    root = copy_of(base, tmp_path / "course")
+    with open(root / "nbgrader_config.py", "a", encoding="utf-8") as fh:
+        fh.write("\nc.Execute.timeout = 600  # only the student timeout can stop the loop\n")
+    with Client(str(cluster["address"])) as client:
+        workers = set(client.scheduler_info()["workers"])
+    proc = _grade(
+        root, str(cluster["address"]), "--student", student, "--student-timeout", "3"
+    )
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, out + err
+    assert _state(root) == {student: "failed"}
+    flags = (root / "reports" / ASSIGNMENT / "flags.csv").read_text()
+    assert f"{student},,timeout,grading took over 3 s and was stopped" in flags, flags
+    assert not (root / "autograded" / student).exists()
+    with Client(str(cluster["address"])) as client:
+        assert set(client.scheduler_info()["workers"]) == workers  # the same two processes
+

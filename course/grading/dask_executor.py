@@ -99,16 +99,21 @@ def grade_on_worker(
     student: str,
     digest: str | None,
     submission: bytes,
+    student_timeout: float | None = None,
 ) -> dict[str, Any]:
     """One grading unit on a Dask worker: the result as JSON and the autograded folder as bytes.
 
     ``setup`` is the coordinator's set-up message (unit.Worker); its paths are replaced by
     this worker's own: the cached template and a fresh folder for this one task, removed after.
+    After ``student_timeout`` seconds (``grade --student-timeout``) the unit's sandboxed kernels
+    are killed and the task returns ``{"timed_out": True}``: the worker itself lives on (killing
+    it would make Dask run the task again elsewhere).
     Returns ``{"answer": UnitResult JSON, "autograded": tar bytes or None}``.
     """
     from distributed import get_worker
 
     from course.grading import engine
+    from course.grading.scratch import COURSE_MODULES
     from course.grading.unit import Worker, pack_folder, unpack_folder
 
     threads = get_worker().state.nthreads
@@ -131,13 +136,18 @@ def grade_on_worker(
                     "template": {**setup["template"], "root": str(root / "template")},
                     "submitted_root": str(root),
                     "scratch_parent": str(root),
-                    "course_root": None,  # the course folder stays on the coordinator's side
+                    # The course folder stays on the coordinator's side; its plugin modules
+                    # travel in the template (stock imports them from the course folder).
+                    "course_root": str(root / "template" / COURSE_MODULES),
                 }
                 unit = _UNITS[key] = Worker(local)
         # One task at a time per worker process (--nthreads 1): these are this task's folders.
         unit.submitted_root = task_dir / "submitted"
         unit.scratch_parent = task_dir
-        result = unit.grade(student, digest)
+        with _StudentTimer(student_timeout) as timer:
+            result = unit.grade(student, digest)
+        if timer.expired:
+            return {"answer": None, "autograded": None, "timed_out": True}
         folder = Path(result.autograded) if result.autograded else None
         packed = pack_folder(folder) if folder is not None and folder.is_dir() else None
         answer = result.to_json()
@@ -146,6 +156,47 @@ def grade_on_worker(
         return {"answer": answer, "autograded": packed}
     finally:
         shutil.rmtree(task_dir, ignore_errors=True)
+
+
+class _StudentTimer:
+    """Kills this worker's sandboxed kernels once ``seconds`` have passed, and keeps killing any
+    new one until the block ends (a kernel may not have started yet when time runs out)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _StudentTimer:
+        if self.seconds is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _watch(self) -> None:
+        if self._done.wait(self.seconds):
+            return
+        self.expired = True
+        while not self._done.is_set():
+            _kill_sandboxed_children()
+            self._done.wait(0.2)
+
+
+def _kill_sandboxed_children() -> None:
+    """SIGKILL the bubblewrap processes this process started (its kernels die with them)."""
+    import psutil  # a dependency of dask.distributed
+
+    for child in psutil.Process().children():
+        try:
+            if Path(child.cmdline()[0]).name == "bwrap":
+                child.kill()
+        except (psutil.Error, IndexError):
+            continue
 
 
 def check_worker_sandbox(config: Any, settings: dict[str, dict[str, Any]]) -> str | None:
@@ -216,8 +267,7 @@ class DaskExecutor:
         self.template_digest = hashlib.sha256(self.template).hexdigest()
         self.submitted_root = Path(setup["submitted_root"])
         self.results = scratch / "results"
-        # Not enforced here: a cell stops at Execute.timeout and a kernel at the sandbox's
-        # CPU limit on every worker; Dask cannot stop a running task from outside.
+        # Enforced on the worker (grade_on_worker): Dask cannot stop a running task from outside.
         self.student_timeout = student_timeout
         self.sandbox_check = sandbox_check
         self.activity = Activity()  # what the coordinator's checks read (unsandboxed only)
@@ -272,6 +322,7 @@ class DaskExecutor:
                     task.student,
                     task.digest,
                     submission,
+                    self.student_timeout,
                     key=f"grade-{task.student}-{uuid.uuid4().hex[:8]}",
                     pure=False,
                 )
@@ -318,6 +369,8 @@ class DaskExecutor:
             answer = {"student": task.student, "flags": [flag.__dict__]}
             return Event("answer", task, answer, started, ended)
         reply = future.result()
+        if reply.get("timed_out"):
+            return Event("timeout", task, None, started, ended)
         answer = dict(reply["answer"])
         if reply["autograded"] is not None:
             from course.grading.unit import unpack_folder
