@@ -24,6 +24,7 @@ from grading_fixtures import (
     env,
     graded_template,
     released_course,
+    write_class,
 )
 
 pytestmark = [pytest.mark.cluster, pytest.mark.nbgrader]
@@ -307,3 +308,29 @@ def test_student_timeout_stops_a_unit_on_its_worker_and_the_worker_lives_on(clus
     with Client(str(cluster["address"])) as client:
         assert set(client.scheduler_info()["workers"]) == workers  # the same two processes
 
+
+LATE_PLUGIN = """
+from nbgrader.plugins import LateSubmissionPlugin
+
+
+class Blarg(LateSubmissionPlugin):
+    def late_submission_penalty(self, student_id, score, total_seconds):
+        return 1
+"""
+
+
+def test_a_plugin_module_beside_the_config_reaches_the_workers(cluster, tmp_path):
+    """Stock imports late_plugin.py from the course folder; the workers have no course folder,
+    so the module travels with the template. Without it every student fails to import it."""
+    root = released_course(tmp_path / "plugin")
+    (root / "late_plugin.py").write_text(LATE_PLUGIN)
+    config = root / "nbgrader_config.py"
+    config.write_text(
+        config.read_text() + "\nc.AssignLatePenalties.plugin_class = 'late_plugin.Blarg'\n"
+    )
+    kinds = write_class(root, ["full", "full"], extras={})
+    proc = _grade(root, str(cluster["address"]))
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out + err
+    assert _statuses(out) == {s: "graded" for s in kinds}, out
+    assert set(_state(root).values()) == {"graded"}

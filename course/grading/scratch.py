@@ -28,6 +28,9 @@ GRADEBOOK = "gradebook.db"
 LIB = "lib"
 # Jupyter's autosave folder: never part of a submission (nbgrader ignores it too).
 IGNORED_DIR = ".ipynb_checkpoints"
+# The Python modules beside nbgrader_config.py (a late-penalty plugin ...), for workers that do
+# not share the course folder (Dask): stock nbgrader imports them from the course folder.
+COURSE_MODULES = "course-modules"
 
 
 def sha256_file(path: Path) -> str:
@@ -103,6 +106,10 @@ def build_template(course: Course, assignment: str, dest: Path) -> Template:
             shutil.copytree(src, target, ignore=shutil.ignore_patterns(IGNORED_DIR))
     snapshot_gradebook(course.db_url, dest / GRADEBOOK)
     copy_library(dest / LIB)
+    for module in course.root.glob("*.py"):
+        if module.name != CONFIG_FILE and module.is_file():
+            (dest / COURSE_MODULES).mkdir(exist_ok=True)
+            shutil.copy2(module, dest / COURSE_MODULES / module.name)
     manifest = {
         str(p.relative_to(dest)): sha256_file(p) for p in sorted(dest.rglob("*")) if p.is_file()
     }
