@@ -118,6 +118,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    # Hand the units out in collection order (below), not xdist's default of most tests first,
+    # which starts the many short parametrized files first and the long slow files last.
+    config.option.loadscopereorder = False  # --no-loadscope-reorder
+
     class FileScheduling(LoadScopeScheduling):
         """xdist's scope scheduler (whole units to the next free worker) with our units."""
 
