@@ -137,10 +137,24 @@ class PostgresServer:
         self.execute(f"CREATE DATABASE {name} OWNER {owner}")
         return self.url(name, owner, password)
 
-    def connections(self, user: str) -> int:
-        """How many sessions ``user`` has open now (pg_stat_activity)."""
-        rows = self.execute(f"SELECT count(*) FROM pg_stat_activity WHERE usename = '{user}'")
-        return int(rows[0][0])
+    def connections(self, user: str, settle: float = 60.0) -> int:
+        """How many sessions ``user`` still has open (pg_stat_activity) once closed ones are gone.
+
+        A backend whose client has disconnected is listed until its process exits, which on a
+        busy machine takes a moment: poll until none is left, for up to ``settle`` seconds (a
+        leaked connection stays open, so it is still counted then).
+        """
+        import time
+
+        deadline = time.monotonic() + settle
+        while True:
+            rows = self.execute(
+                f"SELECT count(*) FROM pg_stat_activity WHERE usename = '{user}'"
+            )
+            count = int(rows[0][0])
+            if count == 0 or time.monotonic() > deadline:
+                return count
+            time.sleep(0.1)
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

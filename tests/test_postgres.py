@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +22,13 @@ from pathlib import Path
 import pytest
 from grading_fixtures import (
     ASSIGNMENT,
+    BIN,
     autograded_cells,
     class_template,
     cli,
     copy_of,
     dump_gradebook,
+    env,
     graded_template,
     new_course,
 )
@@ -246,3 +250,34 @@ def test_an_unreachable_gradebook_is_one_clear_line(pg, tmp_path):
     assert "Cannot open the gradebook at postgresql+psycopg://grader@" in proc.stderr
     assert 'database "no_such_db" does not exist' in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_connection_refused_for_the_role_limit_is_tried_again(pg):
+    """A closed connection counts against CONNECTION LIMIT until its server process exits; on a
+    busy machine the next connection is refused ("too many connections for role"). Commands
+    try again until a slot frees: here one is held open until the server has refused the
+    command at least once (its log says so), then released."""
+    import psycopg
+
+    server = pg["server"]
+    refusals = f'too many connections for role "{GRADER}"'
+    before = server.log.read_text(errors="replace").count(refusals)
+    held = psycopg.connect(host="127.0.0.1", port=server.port, user=GRADER, dbname="gradebook")
+    try:
+        proc = subprocess.Popen(
+            [str(BIN / "kosovo-course"), "report"],
+            cwd=pg["root"],
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        while server.log.read_text(errors="replace").count(refusals) == before:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+    finally:
+        held.close()
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out + err
+    assert "Traceback" not in err
+    assert server.connections(GRADER) == 0

@@ -12,11 +12,10 @@ def gradebook_dump(db: Path | str, assignment: str | None = None) -> dict[str, A
 
     ``db`` is a SQLite file or a database URL (``postgresql+psycopg://...``).
     """
-    from nbgrader.api import Gradebook
-
+    from course.grading.gradebook import open_gradebook
     from course.grading.results import dump
 
-    with Gradebook(db if isinstance(db, str) else f"sqlite:///{db}") as gb:
+    with open_gradebook(db if isinstance(db, str) else f"sqlite:///{db}") as gb:
         return dump(gb, assignment)
 
 

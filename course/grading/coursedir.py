@@ -129,9 +129,9 @@ class Course:
         Each call opens one connection (SQLite file or database server) and closing the
         Gradebook closes it: nbgrader's ``Gradebook.close`` disposes of its engine.
         """
-        from nbgrader.api import Gradebook
+        from course.grading.gradebook import open_gradebook
 
-        return Gradebook(self.db_url, self.course_id)
+        return open_gradebook(self.db_url, self.course_id)
 
     # --- configuration values ---------------------------------------------------------------
     @property

@@ -34,9 +34,11 @@ def move_submission(db_url: str, course_id: str, assignment: str, src: str, dst:
 
     ``src`` (the alias) is removed from the gradebook once it holds nothing else.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(db_url, course_id) as gb:
+    from course.grading.gradebook import open_gradebook
+
+    with open_gradebook(db_url, course_id) as gb:
         try:
             submission = gb.find_submission(assignment, src)
         except MissingEntry:

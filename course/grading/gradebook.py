@@ -10,9 +10,61 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from course.grading.coursedir import CourseError, display_url, sqlite_path
+
+if TYPE_CHECKING:
+    from nbgrader.api import Gradebook
+
+T = TypeVar("T")
+
+# How long to keep retrying a connection the server refused for its connection limit (s).
+CONNECT_WAIT = 60.0
+TOO_MANY_CONNECTIONS = "53300"  # PostgreSQL's SQLSTATE too_many_connections
+
+
+def refused_for_limit(exc: BaseException) -> bool:
+    """Whether a failed connection was refused for a connection limit (role, database, server).
+
+    A backend whose client has just disconnected still counts against the limit until its
+    process has exited; under load that takes a moment, and the next connection is refused.
+    """
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == TOO_MANY_CONNECTIONS:
+        return True
+    text = str(orig)
+    return "too many connections" in text or "remaining connection slots are reserved" in text
+
+
+def retry_connect(connect: Callable[[], T], wait: float = CONNECT_WAIT) -> T:
+    """``connect()``, tried again (with back-off, up to ``wait`` s) while the database server
+    refuses it for a connection limit; any other error, or the last refusal, is raised."""
+    from sqlalchemy.exc import OperationalError
+
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return connect()
+        except OperationalError as exc:
+            if not refused_for_limit(exc) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+
+
+def open_gradebook(db_url: str, course_id: str | None = None) -> Gradebook:
+    """nbgrader's ``Gradebook`` at ``db_url`` (use as a context manager), opened with
+    :func:`retry_connect`: one connection, closed when the Gradebook is."""
+    from nbgrader.api import Gradebook
+
+    if course_id is None:
+        return retry_connect(lambda: Gradebook(db_url))
+    return retry_connect(lambda: Gradebook(db_url, course_id))
 
 
 def backup_sqlite(src: Path, dst: Path) -> None:
@@ -54,7 +106,7 @@ def snapshot_gradebook(db_url: str, dst: Path) -> None:
     source = create_engine(db_url, poolclass=NullPool)
     target = create_engine(f"sqlite:///{tmp}", poolclass=NullPool)
     try:
-        with source.connect() as src, target.begin() as out:
+        with retry_connect(source.connect) as src, target.begin() as out:
             Base.metadata.create_all(out)
             if inspect(src).has_table("alembic_version"):
                 versions = src.execute(text("SELECT version_num FROM alembic_version")).all()
@@ -128,7 +180,7 @@ def _check_server(db_url: str, assignment: str, wait: float) -> None:
             "write the URL as postgresql+psycopg://USER@HOST:PORT/DATABASE."
         ) from None
     try:
-        with engine.connect() as con:
+        with retry_connect(engine.connect, wait) as con:
             con.execute(text("SELECT 1")).scalar_one()
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
