@@ -417,6 +417,22 @@ def test_unknown_student_and_unreleased_assignment_are_clear_errors(graded, tmp_
     assert proc.returncode == 2 and "no-such-assignment" in proc.stderr
 
 
+def _tiny_gradebook(folder: Path, *, solution_and_task: bool = False) -> str:
+    """A gradebook (URL) with notebook "nb" of ASSIGNMENT: grade cell c1 (2 points), and with
+    ``solution_and_task`` c1 as an autograded answer plus a manually graded task t1."""
+    from nbgrader.api import Gradebook
+
+    url = f"sqlite:///{folder / 'gradebook.db'}"
+    with Gradebook(url) as gb:
+        gb.update_or_create_assignment(ASSIGNMENT)
+        gb.add_notebook("nb", ASSIGNMENT)
+        gb.add_grade_cell("c1", "nb", ASSIGNMENT, max_score=2, cell_type="code")
+        if solution_and_task:
+            gb.add_solution_cell("c1", "nb", ASSIGNMENT)
+            gb.add_task_cell("t1", "nb", ASSIGNMENT, max_score=1, cell_type="markdown")
+    return url
+
+
 def test_results_apply_adds_a_submission_without_sqlalchemy_warnings(tmp_path):
     # Stock Gradebook.add_submission warns (SAWarning: "not in session, add operation ... will
     # not proceed") when autoflush runs half way through; one_transaction turns autoflush off.
@@ -426,11 +442,7 @@ def test_results_apply_adds_a_submission_without_sqlalchemy_warnings(tmp_path):
 
     from course.grading import results
 
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    with Gradebook(url) as gb:
-        gb.update_or_create_assignment(ASSIGNMENT)
-        gb.add_notebook("nb", ASSIGNMENT)
-        gb.add_grade_cell("c1", "nb", ASSIGNMENT, max_score=2, cell_type="code")
+    url = _tiny_gradebook(tmp_path)
     record = {
         "student": "s1",
         "courses": ["default_course"],
@@ -455,13 +467,7 @@ def test_results_apply_updates_an_existing_submission_grades_tasks_and_comments(
 
     from course.grading import results
 
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    with Gradebook(url) as gb:
-        gb.update_or_create_assignment(ASSIGNMENT)
-        gb.add_notebook("nb", ASSIGNMENT)
-        gb.add_grade_cell("c1", "nb", ASSIGNMENT, max_score=2, cell_type="code")
-        gb.add_solution_cell("c1", "nb", ASSIGNMENT)
-        gb.add_task_cell("t1", "nb", ASSIGNMENT, max_score=1, cell_type="markdown")
+    url = _tiny_gradebook(tmp_path, solution_and_task=True)
 
     def record(score: float, comment: str | None) -> dict:
         return {
