@@ -281,3 +281,30 @@ def test_a_connection_refused_for_the_role_limit_is_tried_again(pg):
     assert proc.returncode == 0, out + err
     assert "Traceback" not in err
     assert server.connections(GRADER) == 0
+
+
+def test_a_server_that_keeps_refusing_is_one_clear_line(monkeypatch):
+    """Past the wait, the refusal is a CourseError saying what to do (the CLI prints one line)."""
+    from sqlalchemy.exc import OperationalError
+
+    from course.grading import gradebook
+    from course.grading.coursedir import CourseError
+
+    class Refused(Exception):
+        sqlstate = gradebook.TOO_MANY_CONNECTIONS
+
+        def __str__(self) -> str:
+            return 'connection failed: FATAL:  too many connections for role "grader"'
+
+    tries = []
+
+    def refuse(*args, **kwargs):
+        tries.append(args)
+        raise OperationalError("connect", {}, Refused())
+
+    monkeypatch.setattr("nbgrader.api.Gradebook", refuse)
+    monkeypatch.setattr(gradebook, "CONNECT_WAIT", 0.2)
+    with pytest.raises(CourseError, match="refused a connection for 0.2 s") as raised:
+        gradebook.open_gradebook("postgresql+psycopg://grader:secret@127.0.0.1:1/gb", "course")
+    assert "CONNECTION LIMIT" in str(raised.value) and "secret" not in str(raised.value)
+    assert len(tries) > 1  # tried again before giving up

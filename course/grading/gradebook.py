@@ -40,12 +40,13 @@ def refused_for_limit(exc: BaseException) -> bool:
     return "too many connections" in text or "remaining connection slots are reserved" in text
 
 
-def retry_connect(connect: Callable[[], T], wait: float = CONNECT_WAIT) -> T:
-    """``connect()``, tried again (with back-off, up to ``wait`` s) while the database server
-    refuses it for a connection limit; any other error, or the last refusal, is raised."""
+def retry_connect(connect: Callable[[], T], wait: float | None = None) -> T:
+    """``connect()``, tried again (with back-off, up to ``wait`` s, default
+    :data:`CONNECT_WAIT`) while the database server refuses it for a connection limit; any
+    other error, or the last refusal, is raised."""
     from sqlalchemy.exc import OperationalError
 
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (CONNECT_WAIT if wait is None else wait)
     delay = 0.05
     while True:
         try:
@@ -59,12 +60,28 @@ def retry_connect(connect: Callable[[], T], wait: float = CONNECT_WAIT) -> T:
 
 def open_gradebook(db_url: str, course_id: str | None = None) -> Gradebook:
     """nbgrader's ``Gradebook`` at ``db_url`` (use as a context manager), opened with
-    :func:`retry_connect`: one connection, closed when the Gradebook is."""
-    from nbgrader.api import Gradebook
+    :func:`retry_connect`: one connection, closed when the Gradebook is.
 
-    if course_id is None:
-        return retry_connect(lambda: Gradebook(db_url))
-    return retry_connect(lambda: Gradebook(db_url, course_id))
+    Raises CourseError (one line, what to do) when the server still refuses for its connection
+    limit after :data:`CONNECT_WAIT` seconds; other errors pass through.
+    """
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        if course_id is None:
+            return retry_connect(lambda: Gradebook(db_url))
+        return retry_connect(lambda: Gradebook(db_url, course_id))
+    except OperationalError as exc:
+        if not refused_for_limit(exc):
+            raise
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[-1].strip()
+        raise CourseError(
+            f"The gradebook server at {display_url(db_url)} refused a connection for "
+            f"{CONNECT_WAIT:g} s ({reason}). Other programs hold this role's connections "
+            "(formgrader, an nbgrader command, psql): close one or raise the role's CONNECTION "
+            "LIMIT, then run the command again. Students already graded are kept."
+        ) from None
 
 
 def backup_sqlite(src: Path, dst: Path) -> None:
