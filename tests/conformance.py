@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grading_fixtures import BIN, env
+from grading_fixtures import BIN, env, nbgrader
 
 ASSIGNMENT = "ps1"
 DUEDATE = "2015-02-02 14:58:23.948203 America/Los_Angeles"
@@ -162,18 +162,6 @@ def source(
     )
 
 
-def nbgrader(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run stock ``nbgrader ARGS`` in ``root`` (its config is there)."""
-    return subprocess.run(
-        [str(BIN / "nbgrader"), *args],
-        cwd=root,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def _checked(proc: subprocess.CompletedProcess[str]) -> None:
     if proc.returncode != 0:
         raise AssertionError(f"{proc.args} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -186,9 +174,9 @@ def _base() -> Path:
     root = _SESSION / "base"
     root.mkdir()
     (root / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
-    _checked(nbgrader(root, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUEDATE))
+    _checked(nbgrader("db", "assignment", "add", ASSIGNMENT, "--duedate", DUEDATE, cwd=root))
     for student in STUDENTS:
-        _checked(nbgrader(root, "db", "student", "add", student))
+        _checked(nbgrader("db", "student", "add", student, cwd=root))
     return root
 
 
@@ -212,7 +200,7 @@ def prepared(spec: Source) -> Path:
     for rel, name in spec.fixtures:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(fixture_dir() / name, root / rel)
-    _checked(nbgrader(root, "generate_assignment", ASSIGNMENT))
+    _checked(nbgrader("generate_assignment", ASSIGNMENT, cwd=root))
     _prepared[spec] = root
     return root
 
