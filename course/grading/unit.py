@@ -187,6 +187,14 @@ class Worker:
             self.limits = Sandbox(config=self.config).limits()
             SandboxKernelManager.student_lib = self.template.root / LIB
             self.config.Execute.kernel_manager_class = SandboxKernelManager
+            if "shutdown_kernel" not in self.config.Execute:
+                # Every output is in when the last cell ends, and bwrap's PID namespace ends
+                # every process the kernel started, so nothing needs a graceful shutdown. And
+                # ipykernel 7.4 sometimes hangs after a shutdown_request (its control thread
+                # flushes stdout into the IOPub thread it has just stopped), so jupyter_client
+                # waits shutdown_wait_time / 2 (2.5 s) and then sends SIGTERM: about 3.5 s
+                # lost in one kernel out of 15 (docs/benchmarks.md).
+                self.config.Execute.shutdown_kernel = "immediate"
         source = self.template.root / self.dirs["source"] / self.assignment
         self.expected = sorted(p.stem for p in source.glob("*.ipynb"))
 
