@@ -247,6 +247,10 @@ def kernel_env(student_lib: Path | None) -> dict[str, str]:
         MPLCONFIGDIR="/tmp/.matplotlib",
         PYTHONDONTWRITEBYTECODE="1",
         OPENBLAS_NUM_THREADS="1",  # each BLAS thread reserves address space: stay in the limit
+        # The kernel's parent in the sandbox's PID namespace is bwrap's init, pid 1: ipykernel
+        # then does not poll for its parent (--die-with-parent ends it), nor print its
+        # `ipython kernel` banner to the worker's stdout (the terminal, with --scheduler local:N).
+        JPY_PARENT_PID="1",
     )
     if student_lib is not None:
         env["PYTHONPATH"] = str(student_lib)
