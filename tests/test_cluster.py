@@ -275,6 +275,64 @@ def test_bad_scheduler_arguments_are_one_line_errors(tmp_path):
         assert proc.returncode == 2 and proc.stderr.startswith("kosovo-course: worker"), proc
 
 
+def _session(pid: int) -> list[int]:
+    """The processes still in session ``pid`` (the command's, started with its own session)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == pid and fields[0] != "Z":  # fields[3]: the session id
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _grade_local(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[int]]:
+    """``grade ARGS --scheduler local:2`` in a session of its own; its result, and the
+    processes of that session left once it has exited (workers, forkserver, kernels)."""
+    proc = subprocess.Popen(
+        [str(BIN / "kosovo-course"), "grade", *args, "--no-progress", "--scheduler", "local:2"],
+        cwd=root,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    out, err = proc.communicate(timeout=600)
+    # Its children exit once they see it gone (the forkserver's pipe closes): wait for that.
+    _wait_for(lambda: not _session(proc.pid), "processes of the grading run live on")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), _session(proc.pid)
+
+
+def test_local_workers_grade_as_the_local_pool_and_stop_with_the_run(tmp_path):
+    """``--scheduler local:2``, the way to try Dask on one machine: its workers start while the
+    course loads, grade as the local pool does, and are gone when the command ends."""
+    base, kinds = class_template()
+    students = [s for s, k in kinds.items() if k in ("full", "partial", "blank")][:3]
+    root = copy_of(base, tmp_path / "course")
+    done, left = _grade_local(root, ASSIGNMENT, *[a for s in students for a in ("--student", s)])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _statuses(done.stdout) == {s: "graded" for s in students}, done.stdout
+    ours, local = dump_gradebook(root), dump_gradebook(graded_template()[0])
+    assert set(ours["submissions"]) == {f"{ASSIGNMENT}/{s}" for s in students}
+    for key, sub in ours["submissions"].items():
+        assert sub == local["submissions"][key]
+    assert left == []
+
+
+def test_local_workers_started_for_a_run_that_fails_early_are_stopped(tmp_path):
+    """The workers start before the course is read; an error found then (an assignment not
+    released) is still one line, and the workers are stopped with the run."""
+    root = released_course(tmp_path / "course")
+    done, left = _grade_local(root, "no-such-assignment")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("kosovo-course: ") and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert left == []
+
+
 def test_import_course_grading_does_not_import_dask():
     code = (
         "import sys, course, course.grading.cli, course.grading.grade\n"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.grading.coursedir import Course, CourseError
+
+if TYPE_CHECKING:
+    from course.grading.dask_executor import Cluster
 
 
 def _course(args: argparse.Namespace) -> Course:
@@ -48,40 +53,51 @@ def _collect(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from course.grading.grade import grade, summary_table
 
-    course = _course(args)
-    if args.jobs is not None and args.jobs < 1:
-        raise CourseError(f"--jobs must be 1 or more, got {args.jobs}")
-    settings: dict[str, dict[str, object]] = {"Sandbox": {}}
-    for flag, trait in (
-        ("memory_limit", "memory_limit"),
-        ("max_processes", "max_processes"),
-        ("file_size_limit", "file_size_limit"),
-        ("cpu_time_limit", "cpu_time_limit"),
-    ):
-        value = getattr(args, flag)
-        if value is not None:
-            settings["Sandbox"][trait] = value
-    if args.no_sandbox:
-        print(UNPROTECTED, file=sys.stderr)
-    run = grade(
-        course,
-        args.assignment,
-        jobs=max(1, args.jobs or os.cpu_count() or 1),
-        students=args.student or None,
-        force=args.force,
-        progress=not args.no_progress,
-        student_timeout=args.student_timeout,
-        sandbox=not args.no_sandbox,
-        settings=settings,
-        notebook=args.notebook,
-        scheduler=args.scheduler,
-    )
-    print(summary_table(run))
-    print(_after_grading(course, args.assignment))
-    flags = course.assignment_reports(args.assignment) / "flags.csv"
-    if run.flags:
-        print(f"Flags: {flags}")
-    return 1 if run.ungraded else 0
+    with _cluster(args) as cluster:
+        course = _course(args)
+        if args.jobs is not None and args.jobs < 1:
+            raise CourseError(f"--jobs must be 1 or more, got {args.jobs}")
+        settings: dict[str, dict[str, object]] = {"Sandbox": {}}
+        for flag, trait in (
+            ("memory_limit", "memory_limit"),
+            ("max_processes", "max_processes"),
+            ("file_size_limit", "file_size_limit"),
+            ("cpu_time_limit", "cpu_time_limit"),
+        ):
+            value = getattr(args, flag)
+            if value is not None:
+                settings["Sandbox"][trait] = value
+        if args.no_sandbox:
+            print(UNPROTECTED, file=sys.stderr)
+        run = grade(
+            course,
+            args.assignment,
+            jobs=max(1, args.jobs or os.cpu_count() or 1),
+            students=args.student or None,
+            force=args.force,
+            progress=not args.no_progress,
+            student_timeout=args.student_timeout,
+            sandbox=not args.no_sandbox,
+            settings=settings,
+            notebook=args.notebook,
+            scheduler=cluster,
+        )
+        print(summary_table(run))
+        print(_after_grading(course, args.assignment))
+        flags = course.assignment_reports(args.assignment) / "flags.csv"
+        if run.flags:
+            print(f"Flags: {flags}")
+        return 1 if run.ungraded else 0
+
+
+def _cluster(args: argparse.Namespace) -> contextlib.AbstractContextManager[Cluster | None]:
+    """``--scheduler``'s cluster, starting now: local:N workers start (about 2 s) while the
+    course and nbgrader load here. Without the flag, nothing to close."""
+    if not args.scheduler:
+        return contextlib.nullcontext()
+    from course.grading.dask_executor import start_cluster
+
+    return start_cluster(args.scheduler, sandbox=not args.no_sandbox)
 
 
 UNPROTECTED = (

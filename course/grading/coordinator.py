@@ -37,7 +37,7 @@ from course.grading.scratch import build_template, copy_submission, relative_ste
 from course.grading.state import StudentState, clear_state, save_state
 
 if TYPE_CHECKING:
-    from course.grading.dask_executor import DaskExecutor
+    from course.grading.dask_executor import Cluster, DaskExecutor
 
 SCRATCH_PREFIX = "kosovo-grade-"
 
@@ -273,10 +273,10 @@ def run_tasks(
     sandbox: bool = True,
     settings: dict[str, dict[str, Any]] | None = None,
     notebook: str | None = None,
-    scheduler: str | None = None,
+    cluster: Cluster | None = None,
 ) -> None:
-    """Grade ``tasks`` on the local pool, or on the Dask cluster at ``scheduler`` (see
-    dask_executor.py: ``tcp://HOST:PORT`` or ``local:N``); the coordinator merges either way."""
+    """Grade ``tasks`` on the local pool, or on the Dask ``cluster`` (dask_executor.py, left
+    open); the coordinator merges either way."""
     from tqdm import tqdm
 
     parent = Path(scratch_root or tempfile.gettempdir())
@@ -312,11 +312,11 @@ def run_tasks(
         # Workers run this installed copy of the grading code (the template's lib/ holds the
         # student library only: kernels never see the grading package).
         pool: Pool | DaskExecutor
-        if scheduler is not None:
+        if cluster is not None:
             from course.grading.dask_executor import DaskExecutor
 
             pool = DaskExecutor(
-                scheduler,
+                cluster,
                 setup,
                 template.root,
                 scratch,

@@ -248,12 +248,136 @@ def worker_command(address: str, dask_args: list[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------------ coordinator side
+NEEDS_SANDBOX = (
+    "--scheduler needs the sandbox: its checks of --no-sandbox watch this machine's files, "
+    "not a worker's"
+)
+
+
+def start_cluster(scheduler: str, *, sandbox: bool = True) -> Cluster:
+    """The cluster of ``grade --scheduler``, already starting (see :class:`Cluster`).
+
+    Raises CourseError, one line, when dask.distributed is not installed, when ``scheduler`` is
+    neither ``local:N`` nor a scheduler address, or when ``sandbox`` is False.
+    """
+    import importlib.util
+
+    from course.grading.coursedir import CourseError
+
+    if importlib.util.find_spec("distributed") is None:
+        raise CourseError(
+            '--scheduler needs dask.distributed: pip install "kosovo-course[cluster]"'
+        )
+    try:
+        cluster = Cluster(scheduler)
+    except ValueError as exc:
+        raise CourseError(str(exc)) from None
+    if not sandbox:
+        raise CourseError(NEEDS_SANDBOX)
+    return cluster.start()
+
+
+class Cluster:
+    """The Dask cluster of one grading run: a client of the scheduler at ``tcp://HOST:PORT``,
+    or a ``LocalCluster`` of N workers started for the run (``local:N``).
+
+    Starting ``local:N`` takes about 2 s on an idle machine: a forkserver that imports nbgrader,
+    then N nannies and their workers. That is as long as the coordinator's own import of
+    nbgrader, so :meth:`start` begins it in a thread and the two overlap; :meth:`client` waits
+    for it. A remote scheduler is connected to when the first task is sent. Use as a context
+    manager, or call :meth:`close`.
+    """
+
+    def __init__(self, scheduler: str) -> None:
+        self.target = parse_scheduler(scheduler)  # ValueError naming --scheduler
+        self.name = scheduler
+        self._cluster: Any = None
+        self._client: Any = None
+        self._failed: BaseException | None = None
+        self._starting: threading.Thread | None = None
+
+    def start(self) -> Cluster:
+        """Begin starting the LocalCluster of ``local:N`` in a thread (nothing for a remote one)."""
+        if isinstance(self.target, int) and self._starting is None and self._client is None:
+            self._starting = threading.Thread(
+                target=self._start_local, name="kosovo-dask-start", daemon=True
+            )
+            self._starting.start()
+        return self
+
+    def _start_local(self) -> None:
+        try:
+            self._cluster, self._client = _local_cluster(int(self.target))
+        except BaseException as exc:  # handed to the caller of client()
+            self._failed = exc
+
+    def client(self) -> Any:
+        """The ``distributed.Client``, once the cluster is up (raises what starting raised)."""
+        self.start()
+        if self._starting is not None:
+            self._starting.join()
+        if self._failed is not None:
+            raise self._failed
+        if self._client is None:
+            from distributed import Client
+
+            self._client = Client(self.target)
+        return self._client
+
+    def close(self) -> None:
+        """Close the client, and the LocalCluster with its workers if this run started it."""
+        if self._starting is not None:
+            self._starting.join()
+        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _local_cluster(workers: int) -> tuple[Any, Any]:
+    """A LocalCluster of ``workers`` processes on 127.0.0.1 (one thread each), and its client."""
+    import multiprocessing.forkserver
+
+    # Workers forked from a forkserver that imported nbgrader once: a fresh worker process
+    # would spend seconds of CPU importing it, each (Dask's default, spawn). Started first,
+    # so that its imports run while this process imports distributed and nbgrader.
+    multiprocessing.forkserver.set_forkserver_preload(_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    try:
+        return cluster, Client(cluster)
+    except BaseException:
+        cluster.close()
+        raise
+
+
 class DaskExecutor:
-    """Runs grading units on a Dask cluster (the ``Executor`` protocol of executors.py)."""
+    """Runs grading units on a Dask cluster (the ``Executor`` protocol of executors.py).
+
+    ``cluster`` belongs to the caller (``grade``, or the command line), which closes it.
+    """
 
     def __init__(
         self,
-        scheduler: str,
+        cluster: Cluster,
         setup: dict[str, Any],
         template_root: Path,
         scratch: Path,
@@ -261,7 +385,7 @@ class DaskExecutor:
         student_timeout: float | None = None,
         sandbox_check: tuple[Any, dict[str, dict[str, Any]]] | None = None,
     ) -> None:
-        self.target = parse_scheduler(scheduler)
+        self.cluster = cluster
         self.setup = setup
         self.template = _pack(template_root)
         self.template_digest = hashlib.sha256(self.template).hexdigest()
@@ -273,67 +397,41 @@ class DaskExecutor:
         self.activity = Activity()  # what the coordinator's checks read (unsandboxed only)
         self.transfer_seconds = 0.0  # packing submissions, unpacking results (benchmarks)
 
-    def _client(self) -> tuple[Any, Any]:
-        from distributed import Client, LocalCluster
-
-        if isinstance(self.target, int):
-            import dask
-            from distributed.utils import get_mp_context
-
-            # Workers forked from a forkserver that imported nbgrader once: a fresh worker
-            # process would spend seconds of CPU importing it, each (Dask's default, spawn).
-            with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
-                get_mp_context().set_forkserver_preload(_PRELOAD)
-                cluster = LocalCluster(
-                    n_workers=self.target,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                )
-            return cluster, Client(cluster)
-        return None, Client(self.target)
-
     def run(self, tasks: list[Task], jobs: int, consume: Callable[[Event], None]) -> None:
         """Grade ``tasks`` on the cluster's workers (``jobs`` is the cluster's to decide)."""
         from distributed import as_completed
 
-        cluster, client = self._client()
-        try:
-            self._check_workers(client)
-            # The template as a task's result, not scattered data: Dask drops extra replicas
-            # of scattered data (its active memory manager), and scattered data lost with its
-            # last worker cannot be recomputed, which would cancel every task; a task's
-            # result is computed again on another worker.
-            template = client.submit(
-                _template_bytes, self.template, key=f"kosovo-template-{self.template_digest}"
+        client = self.cluster.client()
+        self._check_workers(client)
+        # The template as a task's result, not scattered data: Dask drops extra replicas
+        # of scattered data (its active memory manager), and scattered data lost with its
+        # last worker cannot be recomputed, which would cancel every task; a task's
+        # result is computed again on another worker.
+        template = client.submit(
+            _template_bytes, self.template, key=f"kosovo-template-{self.template_digest}"
+        )
+        assignment = self.setup["template"]["assignment"]
+        futures: dict[Any, tuple[Task, float]] = {}
+        for task in tasks:
+            packing = time.perf_counter()
+            submission = _pack(self.submitted_root / task.student / assignment)
+            self.transfer_seconds += time.perf_counter() - packing
+            future = client.submit(
+                grade_on_worker,
+                self.setup,
+                self.template_digest,
+                template,
+                task.student,
+                task.digest,
+                submission,
+                self.student_timeout,
+                key=f"grade-{task.student}-{uuid.uuid4().hex[:8]}",
+                pure=False,
             )
-            assignment = self.setup["template"]["assignment"]
-            futures: dict[Any, tuple[Task, float]] = {}
-            for task in tasks:
-                packing = time.perf_counter()
-                submission = _pack(self.submitted_root / task.student / assignment)
-                self.transfer_seconds += time.perf_counter() - packing
-                future = client.submit(
-                    grade_on_worker,
-                    self.setup,
-                    self.template_digest,
-                    template,
-                    task.student,
-                    task.digest,
-                    submission,
-                    self.student_timeout,
-                    key=f"grade-{task.student}-{uuid.uuid4().hex[:8]}",
-                    pure=False,
-                )
-                futures[future] = (task, time.monotonic())
-            for future in as_completed(list(futures)):
-                task, started = futures.pop(future)
-                consume(self._event(future, task, started))
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            futures[future] = (task, time.monotonic())
+        for future in as_completed(list(futures)):
+            task, started = futures.pop(future)
+            consume(self._event(future, task, started))
 
     def _check_workers(self, client: Any) -> None:
         """Refuse to grade (CourseError) when some worker cannot run the sandbox."""

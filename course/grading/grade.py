@@ -12,7 +12,7 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course.grading.coordinator import run_tasks
 from course.grading.coursedir import Course, CourseError
@@ -29,6 +29,9 @@ from course.grading.plan import (
 )
 from course.grading.scratch import relative_step
 from course.grading.state import load_state, sweep_state
+
+if TYPE_CHECKING:
+    from course.grading.dask_executor import Cluster
 
 # Re-exported: other modules and tests import these from here.
 __all__ = [
@@ -56,7 +59,7 @@ def grade(
     sandbox: bool = True,
     settings: dict[str, dict[str, Any]] | None = None,
     notebook: str | None = None,
-    scheduler: str | None = None,
+    scheduler: str | Cluster | None = None,
 ) -> GradeRun:
     """Autograde the submitted students of ``assignment``; return what happened to each.
 
@@ -66,34 +69,40 @@ def grade(
     "1G"}}``). ``notebook`` grades only that notebook (nbgrader's ``--notebook``). Raises
     CourseError (nothing graded) when the sandbox cannot run here. ``scheduler`` grades on a
     Dask cluster (``tcp://HOST:PORT``, or ``local:N`` for N workers here; dask_executor.py);
-    it needs the sandbox.
+    it needs the sandbox. A :class:`~course.grading.dask_executor.Cluster` given instead is
+    used and left open (the command line starts one before it opens the course).
     """
+    if isinstance(scheduler, str):
+        from course.grading.dask_executor import start_cluster
+
+        # Starting now: its workers start while the course is checked and planned.
+        with start_cluster(scheduler, sandbox=sandbox) as cluster:
+            return grade(
+                course,
+                assignment,
+                jobs=jobs,
+                students=students,
+                force=force,
+                progress=progress,
+                student_timeout=student_timeout,
+                scratch_root=scratch_root,
+                sandbox=sandbox,
+                settings=settings,
+                notebook=notebook,
+                scheduler=cluster,
+            )
+    if scheduler is not None and not sandbox:
+        from course.grading.dask_executor import NEEDS_SANDBOX
+
+        raise CourseError(NEEDS_SANDBOX)
     started = time.monotonic()
     course.require_assignment(assignment)
-    if scheduler is not None:
-        import importlib.util
-
-        from course.grading.dask_executor import parse_scheduler
-
-        if importlib.util.find_spec("distributed") is None:
-            raise CourseError(
-                '--scheduler needs dask.distributed: pip install "kosovo-course[cluster]"'
-            )
-        try:
-            parse_scheduler(scheduler)
-        except ValueError as exc:
-            raise CourseError(str(exc)) from None
-        if not sandbox:
-            raise CourseError(
-                "--scheduler needs the sandbox: its checks of --no-sandbox watch this machine's "
-                "files, not a worker's"
-            )
     if sandbox:
         from course.grading.sandbox import check_sandbox
 
         check_sandbox(course, settings or {})
     jobs = max(1, jobs or os.cpu_count() or 1)
-    run = GradeRun(assignment, jobs=jobs)
+    run = GradeRun(assignment, jobs=jobs, scheduler=None if scheduler is None else scheduler.name)
     with course_lock(course):
         check_gradebook(course.db_url, assignment)
         if (
@@ -176,7 +185,8 @@ def summary_table(run: GradeRun) -> str:
     lines.append("")
     lines.append(
         ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        + f" in {run.wall_seconds:.1f} s with {run.jobs} job(s)"
+        + f" in {run.wall_seconds:.1f} s "
+        + (f"on Dask ({run.scheduler})" if run.scheduler else f"with {run.jobs} job(s)")
     )
     if run.ungraded:
         lines.append(

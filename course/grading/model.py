@@ -82,6 +82,7 @@ class GradeRun:
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     wall_seconds: float = 0.0
     jobs: int = 1
+    scheduler: str | None = None  # the Dask cluster graded on (--scheduler), else the pool
     warnings: list[str] = field(default_factory=list)
     # The coordinator's own time (benchmarks/grading.py): merging results, and with Dask,
     # packing submissions and unpacking the autograded folders that come back.
