@@ -110,6 +110,22 @@ def test_autograded_notebooks_are_identical_to_stock(graded):
     assert ours == stock
 
 
+def test_one_printed_text_in_one_or_two_stream_outputs_compares_equal():
+    """ipykernel may send one print as two stream messages: the comparison with stock joins
+    them, and still tells different text, a different stream or an output in between apart."""
+    from course.grading.compare import joined_streams
+
+    def out(name: str, text: str | list[str]) -> dict[str, object]:
+        return {"output_type": "stream", "name": name, "text": text}
+
+    whole = [out("stdout", "✓ right.\n")]
+    assert joined_streams([out("stdout", ["✓ right."]), out("stdout", "\n")]) == whole
+    assert joined_streams([out("stdout", "✓ right."), out("stdout", "!\n")]) != whole
+    assert joined_streams([out("stdout", "✓ right."), out("stderr", "\n")]) != whole
+    shown = {"output_type": "display_data", "data": {"text/plain": "x"}}
+    assert len(joined_streams([out("stdout", "a"), shown, out("stdout", "b")])) == 3
+
+
 def test_broken_submissions_are_flagged_not_fatal(graded):
     flags = _flags(graded["ours"])
     kinds = {k: s for s, k in graded["kinds"].items()}

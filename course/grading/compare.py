@@ -22,7 +22,8 @@ def gradebook_dump(db: Path | str, assignment: str | None = None) -> dict[str, A
 def autograded_cells(autograded: Path, assignment: str) -> dict[str, Any]:
     """Per autograded notebook and cell: type, source, outputs and nbgrader metadata.
 
-    Execution timestamps and counts differ between any two runs and are left out.
+    Execution timestamps and counts differ between any two runs and are left out, and
+    consecutive stream outputs are joined (:func:`joined_streams`).
     """
     out: dict[str, Any] = {}
     for path in sorted(autograded.glob(f"*/{assignment}/*.ipynb")):
@@ -31,7 +32,7 @@ def autograded_cells(autograded: Path, assignment: str) -> dict[str, Any]:
         for cell in nb["cells"]:
             outputs = [
                 {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
-                for o in cell.get("outputs", [])
+                for o in joined_streams(cell.get("outputs", []))
             ]
             cells.append(
                 [
@@ -43,6 +44,35 @@ def autograded_cells(autograded: Path, assignment: str) -> dict[str, Any]:
             )
         out[str(path.relative_to(autograded))] = cells
     return out
+
+
+def joined_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A cell's outputs with each run of stream outputs of one name joined into one.
+
+    ipykernel sends what a cell prints when its flush timer fires, so the same printed text can
+    reach the notebook as one stream output or as two (``"...right."`` and ``"\\n"``), in
+    stock nbgrader as in ours; a reader sees the same text either way.
+    """
+    joined: list[dict[str, Any]] = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (
+            output.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last.get("name") == output.get("name")
+        ):
+            last["text"] = _text(last.get("text", "")) + _text(output.get("text", ""))
+        else:
+            joined.append(dict(output))
+    for output in joined:
+        if output.get("output_type") == "stream":
+            output["text"] = _text(output.get("text", ""))
+    return joined
+
+
+def _text(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
 
 
 def differences(a: Any, b: Any, path: str = "", limit: int = 10) -> list[str]:
