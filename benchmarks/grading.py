@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ),
         (
-            "  per round (ours graded first: rounds 1, 3 ...)",
+            "  per round (1st, 3rd ...: ours first)",
             " ".join(
                 f"{_extra(r['ours_seconds'], r['unsandboxed_seconds'], args.scheduler):+.0%}"
                 for r in rounds
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(r['unsandboxed_cpu_seconds'] for r in rounds):.0f} s",
             "",
         ),
-        ("identical grades", "yes" if result["identical_grades"] else "NO", ""),
+        ("same as stock (gradebook, cells)", "yes" if result["identical_grades"] else "NO", ""),
         ("python3 kernel start+stop (median)", "", f"{k:.2f} s"),
     ]
     if args.scheduler:
