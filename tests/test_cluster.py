@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -288,10 +289,9 @@ def _session(pid: int) -> list[int]:
     return members
 
 
-def _grade_local(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[int]]:
-    """``grade ARGS --scheduler local:2`` in a session of its own; its result, and the
-    processes of that session left once it has exited (workers, forkserver, kernels)."""
-    proc = subprocess.Popen(
+def _local_run(root: Path, *args: str) -> subprocess.Popen:
+    """``grade ARGS --scheduler local:2``, started in a session of its own."""
+    return subprocess.Popen(
         [str(BIN / "kosovo-course"), "grade", *args, "--no-progress", "--scheduler", "local:2"],
         cwd=root,
         env=env(),
@@ -300,6 +300,12 @@ def _grade_local(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[st
         text=True,
         start_new_session=True,
     )
+
+
+def _grade_local(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[int]]:
+    """``grade ARGS --scheduler local:2`` run to its end; its result, and the processes of its
+    session left once it has exited (workers, forkserver, kernels)."""
+    proc = _local_run(root, *args)
     out, err = proc.communicate(timeout=600)
     # Its children exit once they see it gone (the forkserver's pipe closes): wait for that.
     _wait_for(lambda: not _session(proc.pid), "processes of the grading run live on")
@@ -324,13 +330,64 @@ def test_local_workers_grade_as_the_local_pool_and_stop_with_the_run(tmp_path):
 
 def test_local_workers_started_for_a_run_that_fails_early_are_stopped(tmp_path):
     """The workers start before the course is read; an error found then (an assignment not
-    released) is still one line, and the workers are stopped with the run."""
+    released) is still one line, and the workers are stopped with the run. Outside a course
+    no worker starts at all. Dask's default HTTP port (8787) held by another program changes
+    nothing: the scheduler serves on a free port of its own."""
     root = released_course(tmp_path / "course")
-    done, left = _grade_local(root, "no-such-assignment")
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert done.stderr.startswith("kosovo-course: ") and "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert left == []
+    outside = tmp_path / "not-a-course"
+    outside.mkdir()
+    with socket.socket() as held:
+        try:
+            held.bind(("127.0.0.1", 8787))
+            held.listen()
+        except OSError:
+            pass  # another program holds it already: the same case
+        runs = [_grade_local(root, "no-such-assignment"), _grade_local(outside, ASSIGNMENT)]
+    for done, left in runs:
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert done.stderr.startswith("kosovo-course: ") and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert left == []
+    assert "no-such-assignment" in runs[0][0].stderr
+    assert "not an nbgrader course directory" in runs[1][0].stderr
+
+
+def test_ctrl_c_stops_a_local_cluster_run_in_one_line_and_the_rerun_grades_the_rest(tmp_path):
+    """Ctrl-C reaches the whole foreground process group: the coordinator, the forkserver and
+    the workers. Only the coordinator answers it: one line, exit 130, no worker tracebacks,
+    nothing left running; the next run grades whoever was not graded, as the pool would."""
+    base, kinds = class_template()
+    root = copy_of(base, tmp_path / "course")
+    proc = _local_run(root, ASSIGNMENT)
+    _wait_for(lambda: _state(root), "no student was graded", proc)
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 130, out + err
+    assert err.strip().splitlines()[-1] == "kosovo-course: interrupted", err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    _wait_for(lambda: not _session(proc.pid), "processes of the interrupted run live on")
+    assert len(_state(root)) < len(kinds)  # it did stop half-way
+    rerun = cli("grade", ASSIGNMENT, "--jobs", "2", "--no-progress", cwd=root, check=False)
+    assert rerun.returncode == 1, rerun.stdout + rerun.stderr  # s004, s101, s102: ungradable
+    assert set(_state(root)) == set(kinds)
+    assert dump_gradebook(root) == dump_gradebook(graded_template()[0])
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path):
+    root = copy_of(class_template()[0], tmp_path / "course")
+    e = env()
+    e["DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"] = "2s"  # Dask's own setting; 30 s by default
+    proc = subprocess.run(
+        [str(BIN / "kosovo-course"), "grade", ASSIGNMENT, "--scheduler", "tcp://127.0.0.1:1"],
+        cwd=root,
+        env=e,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("kosovo-course: --scheduler tcp://127.0.0.1:1: cannot reach")
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
 def test_import_course_grading_does_not_import_dask():

@@ -95,7 +95,10 @@ def _cluster(args: argparse.Namespace) -> contextlib.AbstractContextManager[Clus
     course and nbgrader load here. Without the flag, nothing to close."""
     if not args.scheduler:
         return contextlib.nullcontext()
+    from course.grading.coursedir import find_course_root
     from course.grading.dask_executor import start_cluster
+
+    find_course_root(args.course_dir)  # not a course: say so now, not once the workers are up
 
     return start_cluster(args.scheduler, sandbox=not args.no_sandbox)
 

@@ -285,7 +285,7 @@ class Cluster:
     then N nannies and their workers. That is as long as the coordinator's own import of
     nbgrader, so :meth:`start` begins it in a thread and the two overlap; :meth:`client` waits
     for it. A remote scheduler is connected to when the first task is sent. Use as a context
-    manager, or call :meth:`close`.
+    manager, or call :meth:`close`; a closed Cluster cannot be used again.
     """
 
     def __init__(self, scheduler: str) -> None:
@@ -293,12 +293,19 @@ class Cluster:
         self.name = scheduler
         self._cluster: Any = None
         self._client: Any = None
+        self._config: Any = None  # the dask.config.set that the LocalCluster's life needs
         self._failed: BaseException | None = None
         self._starting: threading.Thread | None = None
+        self._closed = False
 
     def start(self) -> Cluster:
-        """Begin starting the LocalCluster of ``local:N`` in a thread (nothing for a remote one)."""
-        if isinstance(self.target, int) and self._starting is None and self._client is None:
+        """Begin starting the LocalCluster of ``local:N`` in a thread (nothing for a remote one).
+
+        Call it from the main thread if you can: the forkserver then starts with Ctrl-C
+        ignored (see :func:`_start_forkserver`).
+        """
+        if isinstance(self.target, int) and self._starting is None and not self._closed:
+            _start_forkserver()
             self._starting = threading.Thread(
                 target=self._start_local, name="kosovo-dask-start", daemon=True
             )
@@ -307,32 +314,57 @@ class Cluster:
 
     def _start_local(self) -> None:
         try:
-            self._cluster, self._client = _local_cluster(int(self.target))
+            self._config, self._cluster, self._client = _local_cluster(int(self.target))
         except BaseException as exc:  # handed to the caller of client()
             self._failed = exc
 
     def client(self) -> Any:
-        """The ``distributed.Client``, once the cluster is up (raises what starting raised)."""
+        """The ``distributed.Client``, once the cluster is up.
+
+        Raises CourseError, one line, when the local workers could not start or the scheduler
+        cannot be reached, and RuntimeError once the Cluster is closed.
+        """
+        from course.grading.coursedir import CourseError
+
+        if self._closed:
+            raise RuntimeError(f"the Dask cluster {self.name} is closed")
         self.start()
         if self._starting is not None:
             self._starting.join()
         if self._failed is not None:
-            raise self._failed
+            raise CourseError(
+                f"--scheduler {self.name}: the local Dask workers could not start: "
+                f"{type(self._failed).__name__}: {self._failed}"
+            ) from self._failed
         if self._client is None:
             from distributed import Client
 
-            self._client = Client(self.target)
+            try:
+                self._client = Client(self.target)
+            except (OSError, TimeoutError) as exc:
+                raise CourseError(
+                    f"--scheduler {self.name}: cannot reach the Dask scheduler ({exc}). Is it "
+                    "running, and is its address right? See docs/guide/cluster.md."
+                ) from None
         return self._client
 
     def close(self) -> None:
         """Close the client, and the LocalCluster with its workers if this run started it."""
+        self._closed = True
         if self._starting is not None:
             self._starting.join()
-        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        client, cluster, config = self._client, self._cluster, self._config
+        self._client = self._cluster = self._config = None
+        try:
+            if client is not None:
+                client.close()
+        finally:
+            try:
+                if cluster is not None:
+                    cluster.close()
+            finally:
+                if config is not None:
+                    config.__exit__(None, None, None)
 
     def __enter__(self) -> Cluster:
         return self
@@ -341,31 +373,69 @@ class Cluster:
         self.close()
 
 
-def _local_cluster(workers: int) -> tuple[Any, Any]:
-    """A LocalCluster of ``workers`` processes on 127.0.0.1 (one thread each), and its client."""
+def _start_forkserver() -> None:
+    """Start the forkserver that forks local:N workers, with nbgrader imported (``_PRELOAD``).
+
+    Started from the calling thread before anything else, so that its imports (about 1.5 s of
+    CPU) run on another core while this process goes on. From the main thread, Ctrl-C is
+    ignored while it starts: an ignored signal stays ignored across exec, and the forkserver
+    gives the workers it forks the handler it started with. Ctrl-C reaches every process of
+    the terminal's process group; the coordinator alone handles it (it closes the cluster,
+    which stops the workers), instead of the forkserver and the workers dying half-way with
+    tracebacks of their own.
+    """
     import multiprocessing.forkserver
+    import signal
 
-    # Workers forked from a forkserver that imported nbgrader once: a fresh worker process
-    # would spend seconds of CPU importing it, each (Dask's default, spawn). Started first,
-    # so that its imports run while this process imports distributed and nbgrader.
     multiprocessing.forkserver.set_forkserver_preload(_PRELOAD)
-    multiprocessing.forkserver.ensure_running()
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()  # signal.signal works in the main thread only
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
+
+def _local_cluster(workers: int) -> tuple[Any, Any, Any]:
+    """A LocalCluster of ``workers`` processes on 127.0.0.1 (one thread each), and its client.
+
+    Returns the dask config change it needs, the cluster and the client; the caller undoes the
+    config change (``__exit__``) after closing the cluster.
+    """
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+    # Workers forked from the forkserver (_start_forkserver), not spawned (Dask's default):
+    # a fresh process would spend seconds of CPU importing nbgrader. Kept while the cluster
+    # lives, so that a worker the nanny restarts is forked too.
+    config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    try:
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            # Without a dashboard the scheduler still serves HTTP (health, metrics); on a free
+            # port of 127.0.0.1, not 8787, which another program or run may hold.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
+    except BaseException:
+        config.__exit__(None, None, None)
+        raise
     try:
-        return cluster, Client(cluster)
+        from distributed.gc import disable_gc_diagnosis
+
+        # The scheduler, here in the coordinator's process, logs long garbage collections from
+        # a gc callback. A Ctrl-C that lands in that callback is lost (Python ignores what a gc
+        # callback raises), and grading needs none of that logging.
+        disable_gc_diagnosis(force=True)
+        return config, cluster, Client(cluster)
     except BaseException:
         cluster.close()
+        config.__exit__(None, None, None)
         raise
 
 

@@ -184,7 +184,7 @@ def summary_table(run: GradeRun) -> str:
         counts[o.status] = counts.get(o.status, 0) + 1
     lines.append("")
     lines.append(
-        ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no submission to grade")
         + f" in {run.wall_seconds:.1f} s "
         + (f"on Dask ({run.scheduler})" if run.scheduler else f"with {run.jobs} job(s)")
     )

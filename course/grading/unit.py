@@ -187,7 +187,10 @@ class Worker:
             self.limits = Sandbox(config=self.config).limits()
             SandboxKernelManager.student_lib = self.template.root / LIB
             self.config.Execute.kernel_manager_class = SandboxKernelManager
-            if "shutdown_kernel" not in self.config.Execute:
+            # Execute is nbgrader's ExecutePreprocessor, an nbclient NotebookClient: a course
+            # may set the option under any of the three names.
+            sections = ("Execute", "ExecutePreprocessor", "NotebookClient")
+            if not any("shutdown_kernel" in self.config.get(name, {}) for name in sections):
                 # Every output is in when the last cell ends, and bwrap's PID namespace ends
                 # every process the kernel started, so nothing needs a graceful shutdown. And
                 # ipykernel 7.4 sometimes hangs after a shutdown_request (its control thread
