@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ),
         (
-            "  per round (1st, 3rd ...: ours first)",
+            "  per round (odd: ours graded first)",
             " ".join(
                 f"{_extra(r['ours_seconds'], r['unsandboxed_seconds'], args.scheduler):+.0%}"
                 for r in rounds
