@@ -290,7 +290,9 @@ def _session(pid: int) -> list[int]:
 
 
 def _local_run(root: Path, *args: str) -> subprocess.Popen:
-    """``grade ARGS --scheduler local:2``, started in a session of its own."""
+    """``grade ARGS --scheduler local:2``, started in a session of its own, with Ctrl-C's
+    signal handled as in a terminal's foreground job. (A test run started in the background
+    by a shell, as CI may be, inherits SIGINT ignored, and so would the command.)"""
     return subprocess.Popen(
         [str(BIN / "kosovo-course"), "grade", *args, "--no-progress", "--scheduler", "local:2"],
         cwd=root,
@@ -299,6 +301,7 @@ def _local_run(root: Path, *args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
