@@ -115,8 +115,9 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _kernels(nannies: list[subprocess.Popen]) -> list[tuple[int, list[bytes]]]:
-    """(worker pid, kernel command) for each student's kernel running on a worker now: a
+def _kernels(nannies: list[subprocess.Popen]) -> list[tuple[int, int, list[bytes]]]:
+    """(worker pid, bwrap pid, kernel command) for each student's kernel running on a worker
+    now: a
     bwrap child of a worker process (a nanny's child) whose command runs ipykernel (not
     grade's sandbox probe, ``bwrap ... true``)."""
     found = []
@@ -128,13 +129,22 @@ def _kernels(nannies: list[subprocess.Popen]) -> list[tuple[int, list[bytes]]]:
                 except OSError:
                     continue
                 if argv[0].endswith(b"bwrap") and any(b"ipykernel" in a for a in argv):
-                    found.append((worker, argv))
+                    found.append((worker, child, argv))
     return found
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _sandboxed_kernel_parents(nannies: list[subprocess.Popen]) -> list[int]:
     """Worker processes running a student's kernel now."""
-    return [worker for worker, _ in _kernels(nannies)]
+    return [worker for worker, _, _ in _kernels(nannies)]
 
 
 def _grade(root: Path, address: str, *args: str) -> subprocess.Popen:
@@ -211,8 +221,11 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_no_student(cluster, on_cl
     nannies = cluster["nannies"]
     proc = _grade(root, str(cluster["address"]), *picked)
     _wait_for(lambda: _sandboxed_kernel_parents(nannies), "no worker started a kernel", proc)
-    victim, argv = _kernels(nannies)[0]
+    victim, sandbox, argv = _kernels(nannies)[0]
     os.kill(victim, signal.SIGKILL)
+    # The student's kernel dies with the worker: bwrap gets SIGKILL as its parent dies
+    # (setpriv --pdeathsig), and takes the kernel with it (--die-with-parent).
+    _wait_for(lambda: not _running(sandbox), "the killed worker's sandboxed kernel lives on")
     # The kernel ran in the sandbox on the Dask worker: its own namespaces, no network, and as
     # root a uid of its own (setpriv), as in the local pool.
     assert b"--unshare-net" in argv or b"--unshare-all" in argv, argv
