@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from course.grading.solutions import multiline_text
+
 
 def gradebook_dump(db: Path | str, assignment: str | None = None) -> dict[str, Any]:
     """Every autograde-relevant gradebook field, keyed by names, not row ids.
@@ -55,24 +57,16 @@ def joined_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """
     joined: list[dict[str, Any]] = []
     for output in outputs:
-        last = joined[-1] if joined else None
-        if (
-            output.get("output_type") == "stream"
-            and last is not None
-            and last.get("output_type") == "stream"
-            and last.get("name") == output.get("name")
-        ):
-            last["text"] = _text(last.get("text", "")) + _text(output.get("text", ""))
-        else:
+        if output.get("output_type") != "stream":
             joined.append(dict(output))
-    for output in joined:
-        if output.get("output_type") == "stream":
-            output["text"] = _text(output.get("text", ""))
+            continue
+        text = multiline_text(output.get("text", ""))
+        last = joined[-1] if joined else None
+        if last and last.get("output_type") == "stream" and last.get("name") == output.get("name"):
+            last["text"] += text
+        else:
+            joined.append({**output, "text": text})
     return joined
-
-
-def _text(text: str | list[str]) -> str:
-    return text if isinstance(text, str) else "".join(text)
 
 
 def differences(a: Any, b: Any, path: str = "", limit: int = 10) -> list[str]:

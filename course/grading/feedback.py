@@ -24,6 +24,7 @@ from course.grading.solutions import (
     Secret,
     html_text,
     leaked,
+    multiline_text,
     notebook_secrets,
     notebook_text,
 )
@@ -48,8 +49,7 @@ def redact_outputs(outputs: list[Any]) -> list[Any]:
     for out in outputs:
         kind = out.get("output_type")
         if kind == "stream":
-            text = out.get("text", "")
-            text = text if isinstance(text, str) else "".join(text)
+            text = multiline_text(out.get("text", ""))
             lines = text.splitlines()
             verdicts = [ln for ln in lines if _VERDICT.match(ln)]
             hidden = hidden or len(verdicts) < len([ln for ln in lines if ln.strip()])

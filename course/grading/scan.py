@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from course.grading.flags import Flag
+from course.grading.solutions import cell_source
 
 # (label, pattern). Names of things a solution in this course has no reason to touch.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -36,11 +37,6 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
-
-
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return src if isinstance(src, str) else "".join(src)
 
 
 def _code_cells(path: Path) -> list[dict] | None:
@@ -72,7 +68,7 @@ def locked_sources(release: Path) -> Locked:
     OverwriteCells uses to put those cells back from the gradebook before a submission runs.
     """
     cells = [c for c in _code_cells(release) or [] if _nbgrader(c).get("locked")]
-    locked = Locked(_source(c) for c in cells)
+    locked = Locked(cell_source(c) for c in cells)
     locked.ids = frozenset(str(_nbgrader(c)["grade_id"]) for c in cells
                            if _nbgrader(c).get("grade_id"))
     return locked
@@ -92,7 +88,7 @@ def scan_notebook(path: Path, locked: set[str], student: str) -> list[Flag]:
     """One ``suspicious-code`` flag per (cell, pattern) found in the student's code cells."""
     flags = []
     for i, cell in enumerate(_code_cells(path) or []):
-        source = _source(cell)
+        source = cell_source(cell)
         if source in locked or _restored(cell, locked):
             continue
         cell_id = (

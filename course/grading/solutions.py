@@ -28,10 +28,15 @@ class Secret:
     line: str
 
 
+def multiline_text(value: str | list[str]) -> str:
+    """One string from an nbformat multiline value (a cell's source, a stream's text, a
+    text/plain datum), which a notebook may store as one string or as a list of lines."""
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
 def cell_source(cell: dict[str, Any]) -> str:
     """The source of a notebook cell as one string (nbformat allows a list of lines)."""
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    return multiline_text(cell.get("source", ""))
 
 
 def nbgrader_meta(cell: dict[str, Any]) -> dict[str, Any]:
@@ -138,9 +143,9 @@ def notebook_text(nb: dict[str, Any]) -> str:
         parts.append(cell_source(cell))
         for out in cell.get("outputs", []) or []:
             if "text" in out:
-                parts.append("".join(out["text"]) if isinstance(out["text"], list) else out["text"])
+                parts.append(multiline_text(out["text"]))
             for value in (out.get("data") or {}).values():
-                parts.append("".join(value) if isinstance(value, list) else str(value))
+                parts.append(multiline_text(value))
             parts.extend(out.get("traceback", []) or [])
     return "\n".join(_normal(line) for part in parts for line in str(part).splitlines())
 
