@@ -22,6 +22,7 @@ one answer per student and submission.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import shutil
@@ -291,9 +292,9 @@ class Cluster:
     def __init__(self, scheduler: str) -> None:
         self.target = parse_scheduler(scheduler)  # ValueError naming --scheduler
         self.name = scheduler
-        self._cluster: Any = None
         self._client: Any = None
-        self._config: Any = None  # the dask.config.set that the LocalCluster's life needs
+        # What close() undoes, last first: the client, the LocalCluster, its config change.
+        self._resources = contextlib.ExitStack()
         self._failed: BaseException | None = None
         self._starting: threading.Thread | None = None
         self._closed = False
@@ -314,7 +315,7 @@ class Cluster:
 
     def _start_local(self) -> None:
         try:
-            self._config, self._cluster, self._client = _local_cluster(int(self.target))
+            self._client = _local_cluster(int(self.target), self._resources)
         except BaseException as exc:  # handed to the caller of client()
             self._failed = exc
 
@@ -341,6 +342,7 @@ class Cluster:
 
             try:
                 self._client = Client(self.target)
+                self._resources.callback(self._client.close)
             except (OSError, TimeoutError) as exc:
                 raise CourseError(
                     f"--scheduler {self.name}: cannot reach the Dask scheduler ({exc}). Is it "
@@ -353,18 +355,8 @@ class Cluster:
         self._closed = True
         if self._starting is not None:
             self._starting.join()
-        client, cluster, config = self._client, self._cluster, self._config
-        self._client = self._cluster = self._config = None
-        try:
-            if client is not None:
-                client.close()
-        finally:
-            try:
-                if cluster is not None:
-                    cluster.close()
-            finally:
-                if config is not None:
-                    config.__exit__(None, None, None)
+        self._client = None
+        self._resources.close()
 
     def __enter__(self) -> Cluster:
         return self
@@ -398,45 +390,38 @@ def _start_forkserver() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _local_cluster(workers: int) -> tuple[Any, Any, Any]:
-    """A LocalCluster of ``workers`` processes on 127.0.0.1 (one thread each), and its client.
-
-    Returns the dask config change it needs, the cluster and the client; the caller undoes the
-    config change (``__exit__``) after closing the cluster.
-    """
+def _local_cluster(workers: int, resources: contextlib.ExitStack) -> Any:
+    """The client of a new LocalCluster of ``workers`` processes on 127.0.0.1 (one thread
+    each). What it opens goes on ``resources`` as it is opened, so that closing them undoes
+    what was done even when starting fails half-way."""
     import dask
     from distributed import Client, LocalCluster
+    from distributed.gc import disable_gc_diagnosis
 
     # Workers forked from the forkserver (_start_forkserver), not spawned (Dask's default):
     # a fresh process would spend seconds of CPU importing nbgrader. Kept while the cluster
     # lives, so that a worker the nanny restarts is forked too.
-    config = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
-    try:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            # Without a dashboard the scheduler still serves HTTP (health, metrics); on a free
-            # port of 127.0.0.1, not 8787, which another program or run may hold.
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        )
-    except BaseException:
-        config.__exit__(None, None, None)
-        raise
-    try:
-        from distributed.gc import disable_gc_diagnosis
-
-        # The scheduler, here in the coordinator's process, logs long garbage collections from
-        # a gc callback. A Ctrl-C that lands in that callback is lost (Python ignores what a gc
-        # callback raises), and grading needs none of that logging.
-        disable_gc_diagnosis(force=True)
-        return config, cluster, Client(cluster)
-    except BaseException:
-        cluster.close()
-        config.__exit__(None, None, None)
-        raise
+    resources.enter_context(
+        dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    )
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        # Without a dashboard the scheduler still serves HTTP (health, metrics); on a free
+        # port of 127.0.0.1, not 8787, which another program or run may hold.
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    )
+    resources.callback(cluster.close)
+    # The scheduler, here in the coordinator's process, logs long garbage collections from a
+    # gc callback. A Ctrl-C that lands in that callback is lost (Python ignores what a gc
+    # callback raises), and grading needs none of that logging.
+    disable_gc_diagnosis(force=True)
+    client = Client(cluster)
+    resources.callback(client.close)
+    return client
 
 
 class DaskExecutor:
